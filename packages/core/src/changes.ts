@@ -1,0 +1,55 @@
+import { SessionDataError } from './errors.js';
+import type { SessionDataRecord } from './types.js';
+
+/** JSON text of each top-level key: what a session looked like when it was loaded or last saved. */
+export type Snapshot = Map<string, string>;
+
+function serialize(key: string, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new SessionDataError(key, error);
+  }
+}
+
+/** Takes a snapshot of `data`. Keys whose value is `undefined` count as absent. */
+export function snapshot(data: SessionDataRecord): Snapshot {
+  const result: Snapshot = new Map();
+  for (const [key, value] of Object.entries(data)) {
+    const json = serialize(key, value);
+    if (json !== undefined) result.set(key, json);
+  }
+  return result;
+}
+
+/** What changed between a snapshot and the data now, per top-level key. */
+export interface DataDiff {
+  /** Changed or added keys with their new values (JSON round-tripped, so stores see plain data). */
+  set: SessionDataRecord;
+  /** Removed keys (deleted, or set to `undefined`). */
+  unset: string[];
+  /** The whole data now, JSON round-tripped. */
+  data: SessionDataRecord;
+  /** The snapshot of the data now, to diff the next commit against. */
+  snapshot: Snapshot;
+  /** Whether anything changed. */
+  changed: boolean;
+}
+
+/**
+ * Diffs by JSON text per key, so a change deep inside a nested object is
+ * caught without proxies, and a value reassigned to an equal one is not a change.
+ */
+export function diff(before: Snapshot, data: SessionDataRecord): DataDiff {
+  const now = snapshot(data);
+  const set: SessionDataRecord = {};
+  const whole: SessionDataRecord = {};
+  const unset: string[] = [];
+  for (const [key, json] of now) {
+    const value: unknown = JSON.parse(json);
+    whole[key] = value;
+    if (before.get(key) !== json) set[key] = value;
+  }
+  for (const key of before.keys()) if (!now.has(key)) unset.push(key);
+  return { set, unset, data: whole, snapshot: now, changed: unset.length > 0 || Object.keys(set).length > 0 };
+}

@@ -1,0 +1,317 @@
+import { clearedCookie, readCookie, sessionCookie } from './cookie.js';
+import { diff, snapshot, type Snapshot } from './changes.js';
+import { SessionDestroyedError } from './errors.js';
+import type { LoadOutcome, SessionEvent } from './events.js';
+import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
+import { generateSessionId, isSessionId } from './id.js';
+import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+import { isSessionRecord } from './record.js';
+import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionBackend } from './session.js';
+import { storeCall } from './timeout.js';
+import { isClientStore, type SessionMeta, type SessionRecord } from './types.js';
+
+/** What an adapter knows about the incoming request. */
+export interface RequestInfo {
+  /** The raw `Cookie` header, if any. */
+  cookieHeader: string | undefined;
+  /** Whether the request arrived over https (as the framework reports it, trust-proxy included). */
+  secure: boolean;
+}
+
+/**
+ * The session engine: one per app, shared by every adapter. An adapter calls
+ * {@link SessionEngine.load} when a request arrives, hands `context.session` to
+ * the handler, and calls {@link SessionEngine.commit} before the response's
+ * first byte, setting the `Set-Cookie` value it returns.
+ */
+export class SessionEngine {
+  /** The options after defaults and validation. */
+  readonly options: ResolvedOptions;
+
+  /** @throws SessionConfigError for bad options, at startup rather than on the first request. */
+  constructor(options: SessionOptions) {
+    this.options = resolveOptions(options);
+  }
+
+  /**
+   * Reads the session a request carries. Never fails for bad input (a tampered
+   * cookie, an expired or corrupt session all give a fresh session); rejects
+   * only with `SessionStoreUnavailableError` when the store does not answer.
+   */
+  async load(request: RequestInfo): Promise<SessionContext> {
+    const started = performance.now();
+    const raw = readCookie(request.cookieHeader, this.options.cookieName);
+    const { outcome, context } = await this.#load(raw, request.secure);
+    this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
+    return context;
+  }
+
+  /**
+   * Writes what changed and returns the `Set-Cookie` header value to send, if
+   * any. An unchanged session whose touch is not due costs no store write and
+   * sends no cookie.
+   */
+  async commit(context: SessionContext): Promise<string | undefined> {
+    await context.flush();
+    return context.takeCookie();
+  }
+
+  /** @internal Reports an event to `onEvent`, which must never break a request. */
+  emit(event: SessionEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A faulty metrics hook must not turn into a failed request.
+    }
+  }
+
+  /** @internal One store call, bounded by `storeTimeout` and reported on failure. */
+  async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await storeCall(operation, this.options.storeTimeout, this.options.retryAfter, fn);
+    } catch (error) {
+      this.emit({ type: 'store-error', operation, error: error as Error, duration: (performance.now() - started) / 1000 });
+      throw error;
+    }
+  }
+
+  async #load(raw: string | undefined, secure: boolean): Promise<{ outcome: LoadOutcome; context: SessionContext }> {
+    const fresh = (outcome: LoadOutcome) => ({ outcome, context: SessionContext.fresh(this, secure, raw !== undefined) });
+    if (raw === undefined || raw === '') return fresh('none');
+    const store = this.options.store;
+    const now = nowSeconds();
+
+    if (isClientStore(store)) {
+      const decoded = await this.call('decode', () => store.decode(raw));
+      if (!decoded || !isSessionId(decoded.id) || !isSessionRecord(decoded.record)) return fresh('invalid-cookie');
+      if (isExpired(decoded.record.meta, now, this.options) || decoded.expiresAt <= now) return fresh('expired');
+      const context = new SessionContext(this, decoded.id, decoded.record, secure, true);
+      context.expiresAt = decoded.expiresAt;
+      if (decoded.reissue) context.reissue = true;
+      return { outcome: 'found', context };
+    }
+
+    const verified = this.options.keyring!.verify(raw);
+    if (!verified.valid || !isSessionId(verified.value)) return fresh('invalid-cookie');
+    const id = verified.value;
+    const record = await this.call('get', () => store.get(id));
+    if (record === null) return fresh('missing');
+    if (!isSessionRecord(record)) return fresh('corrupt');
+    if (isExpired(record.meta, now, this.options)) {
+      // The store's own TTL would drop it soon; deleting now keeps expiry exact.
+      store.destroy(id).catch(() => undefined);
+      return fresh('expired');
+    }
+    const context = new SessionContext(this, id, record, secure, true);
+    if (verified.rotated) context.reissue = true;
+    return { outcome: 'found', context };
+  }
+}
+
+/** One request's session: the state between load and commit. Adapters hold it; handlers see only `session`. */
+export class SessionContext implements SessionBackend {
+  /** The object handlers use: data as properties, plus `id`, `regenerate()`, `destroy()`, `save()`. */
+  readonly session: Session;
+  /** @internal Expiry of the token a client-side store decoded (unix seconds). */
+  expiresAt: number | undefined;
+  /** @internal The cookie must be sent again even if nothing changed (secret or key rotation). */
+  reissue = false;
+
+  readonly #engine: SessionEngine;
+  readonly #secure: boolean;
+  #id: string;
+  #isNew: boolean;
+  #meta: SessionMeta;
+  #snapshot: Snapshot;
+  #destroyed = false;
+  #touchRequested = false;
+  /** The browser has a session cookie that may need replacing or clearing. */
+  #hadCookie: boolean;
+  #cookie: string | undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  /** @internal */
+  constructor(engine: SessionEngine, id: string, record: SessionRecord, secure: boolean, hadCookie: boolean) {
+    this.#engine = engine;
+    this.#id = id;
+    this.#isNew = false;
+    this.#meta = { ...record.meta };
+    this.#snapshot = snapshot(record.data);
+    this.#secure = secure;
+    this.#hadCookie = hadCookie;
+    this.session = createSession(this, record.data);
+  }
+
+  /** @internal A new, empty session. */
+  static fresh(engine: SessionEngine, secure: boolean, hadCookie: boolean): SessionContext {
+    const now = nowSeconds();
+    const context = new SessionContext(
+      engine,
+      generateSessionId(),
+      { data: {}, meta: { createdAt: now, lastSeenAt: now, version: 0 } },
+      secure,
+      hadCookie,
+    );
+    context.#isNew = true;
+    return context;
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+
+  get createdAt(): number {
+    return this.#meta.createdAt;
+  }
+
+  /** Whether `destroy()` was called in this request (and no `regenerate()` after it). */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  touch(): void {
+    this.#touchRequested = true;
+  }
+
+  save(): Promise<void> {
+    if (this.#destroyed) return Promise.reject(new SessionDestroyedError('save'));
+    return this.flush();
+  }
+
+  regenerate(options: RegenerateOptions = {}): Promise<void> {
+    return this.#serial(async () => {
+      const data = options.keepData && !this.#destroyed ? readData(this.session) : {};
+      if (!this.#isNew && !this.#destroyed) await this.#destroyInStore();
+      const now = nowSeconds();
+      this.#id = generateSessionId();
+      this.#isNew = true;
+      this.#destroyed = false;
+      this.#meta = { createdAt: now, lastSeenAt: now, version: 0 };
+      this.#snapshot = new Map();
+      this.expiresAt = undefined;
+      this.reissue = false;
+      replaceData(this.session, data);
+    });
+  }
+
+  destroy(): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#isNew && !this.#destroyed) await this.#destroyInStore();
+      this.#destroyed = true;
+      replaceData(this.session, {});
+    });
+  }
+
+  /** @internal Writes pending changes; commits run one at a time. */
+  flush(): Promise<void> {
+    return this.#serial(() => this.#flush());
+  }
+
+  /** @internal The `Set-Cookie` value decided so far, handed over once. */
+  takeCookie(): string | undefined {
+    const cookie = this.#cookie;
+    this.#cookie = undefined;
+    if (cookie !== undefined) this.#hadCookie = !cookie.includes('Max-Age=0');
+    return cookie;
+  }
+
+  #serial(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #destroyInStore(): Promise<void> {
+    const store = this.#engine.options.store;
+    const id = this.#id;
+    if (isClientStore(store)) {
+      const expiresAt = this.expiresAt ?? nowSeconds() + this.#engine.options.ttl;
+      await this.#engine.call('destroy', () => store.destroy(id, expiresAt));
+    } else {
+      await this.#engine.call('destroy', () => store.destroy(id));
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const engine = this.#engine;
+    const options = engine.options;
+    const started = performance.now();
+    const report = (action: 'none' | 'save' | 'touch' | 'destroy' | 'refused') =>
+      engine.emit({ type: 'commit', action, duration: (performance.now() - started) / 1000 });
+
+    if (this.#destroyed) {
+      if (this.#hadCookie) this.#cookie = clearedCookie(options, this.#secure);
+      report('destroy');
+      return;
+    }
+    const changes = diff(this.#snapshot, readData(this.session));
+    const now = nowSeconds();
+    const touchDue = this.#touchRequested || isTouchDue(this.#meta, now, options);
+    const empty = changes.snapshot.size === 0;
+
+    if (this.#isNew && empty && !options.saveUninitialized) {
+      // Nothing worth keeping: no write, and a stale or tampered cookie is cleared.
+      if (this.#hadCookie) this.#cookie = clearedCookie(options, this.#secure);
+      report('none');
+      return;
+    }
+    if (!this.#isNew && !changes.changed && !touchDue && !this.reissue) {
+      report('none');
+      return;
+    }
+
+    const ttl = remainingLife(this.#meta, now, options);
+    if (ttl <= 0) {
+      // The absolute lifetime ran out during this request: nothing may extend it.
+      report('none');
+      return;
+    }
+    const store = options.store;
+    const meta = { createdAt: this.#meta.createdAt, lastSeenAt: now };
+    let action: 'save' | 'touch' | 'none' = 'none';
+
+    if (isClientStore(store)) {
+      const record: SessionRecord = { data: changes.data, meta: { ...meta, version: this.#meta.version + 1 } };
+      const token = await engine.call('encode', () => store.encode(this.#id, record, ttl));
+      this.#meta = record.meta;
+      this.expiresAt = now + ttl;
+      this.#cookie = sessionCookie(options, token, ttl, this.#secure);
+      action = this.#isNew || changes.changed ? 'save' : 'touch';
+    } else if (this.#isNew || changes.changed) {
+      const id = this.#id;
+      const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
+      const written = await engine.call('save', () => store.save(id, change, ttl));
+      if (!written) {
+        // Destroyed (or expired) by another request since we loaded it: stay gone.
+        this.#destroyed = true;
+        replaceData(this.session, {});
+        this.#cookie = clearedCookie(options, this.#secure);
+        report('refused');
+        return;
+      }
+      this.#meta = { ...meta, version: this.#meta.version + 1 };
+      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
+      action = 'save';
+    } else if (touchDue) {
+      const id = this.#id;
+      await engine.call('touch', () => store.touch(id, now, ttl));
+      this.#meta = { ...this.#meta, lastSeenAt: now };
+      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
+      action = 'touch';
+    } else {
+      // Only the signing secret rotated: re-sign the cookie, no store write.
+      const left = Math.min(this.#meta.lastSeenAt + options.ttl - now, ttl);
+      this.#cookie = sessionCookie(options, options.keyring!.sign(this.#id), left, this.#secure);
+    }
+    this.#isNew = false;
+    this.#snapshot = changes.snapshot;
+    this.#touchRequested = false;
+    this.reissue = false;
+    report(action);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Every error podsafe throws is a `PodsafeError` with a stable `code` and a
+ * message that says what to do about it.
+ */
+export class PodsafeError extends Error {
+  /** A stable machine-readable code, e.g. `'PODSAFE_STORE_UNAVAILABLE'`. */
+  readonly code: string;
+  /** The HTTP status an adapter answers with when this error reaches it. */
+  readonly statusCode: number;
+  /** Alias of `statusCode`, read by Express's default error handler. */
+  readonly status: number;
+  /** Whether the message is safe to show to the client. */
+  readonly expose: boolean;
+  /** Headers an adapter adds to the error response (Express's finalhandler and Fastify both honour this). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { statusCode?: number; expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = options.statusCode ?? 500;
+    this.status = this.statusCode;
+    this.expose = options.expose ?? false;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** Bad options, thrown when a store, the engine or an adapter is created: fix the configuration. */
+export class SessionConfigError extends PodsafeError {
+  constructor(message: string) {
+    super('PODSAFE_CONFIG', message);
+  }
+}
+
+/**
+ * The session store did not answer in time or refused the connection.
+ * Adapters turn it into `503 Service Unavailable` with `Retry-After`.
+ */
+export class SessionStoreUnavailableError extends PodsafeError {
+  /** Seconds the client should wait before retrying (sent as `Retry-After`). */
+  readonly retryAfter: number;
+
+  constructor(detail: string, options: { retryAfter?: number; cause?: unknown } = {}) {
+    const retryAfter = options.retryAfter ?? 2;
+    super(
+      'PODSAFE_STORE_UNAVAILABLE',
+      `Session store unavailable: ${detail}. Check that the store is running and reachable ` +
+        `from this process (address, credentials, network policy); requests get 503 until it answers again, ` +
+        `and recover by themselves when it does.`,
+      { statusCode: 503, expose: false, headers: { 'Retry-After': String(retryAfter) }, cause: options.cause },
+    );
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The session does not fit where it must be stored (a cookie, or a store's item size limit). */
+export class SessionTooLargeError extends PodsafeError {
+  /** The size the session needed, in bytes. */
+  readonly size: number;
+  /** The limit it exceeded, in bytes. */
+  readonly limit: number;
+
+  constructor(what: string, size: number, limit: number) {
+    super(
+      'PODSAFE_SESSION_TOO_LARGE',
+      `${what} is ${size} bytes, over the limit of ${limit} bytes. Keep less in the session ` +
+        `(store ids and look the rest up), or use a server-side store such as RedisStore.`,
+      { statusCode: 500 },
+    );
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A store was handed an id that is not a well-formed session id; it refuses to build a key from it. */
+export class InvalidSessionIdError extends PodsafeError {
+  constructor(id: unknown) {
+    const shown = typeof id === 'string' ? JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id) : typeof id;
+    super(
+      'PODSAFE_INVALID_ID',
+      `Invalid session id ${shown}: ids are 16 to 128 characters of A-Z a-z 0-9 _ -. ` +
+        `Pass ids produced by generateSessionId() (or by express-session's default genid).`,
+      { statusCode: 400 },
+    );
+  }
+}
+
+/** Session data that JSON cannot carry (a function, a bigint, a cycle). */
+export class SessionDataError extends PodsafeError {
+  constructor(key: string, cause: unknown) {
+    super(
+      'PODSAFE_SESSION_DATA',
+      `Session key ${JSON.stringify(key)} cannot be stored: its value does not survive JSON ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}). Store plain objects, arrays, strings, numbers, booleans and null.`,
+      { cause },
+    );
+  }
+}
+
+/** A method was called on a session that was destroyed in this request. */
+export class SessionDestroyedError extends PodsafeError {
+  constructor(method: string) {
+    super(
+      'PODSAFE_SESSION_DESTROYED',
+      `session.${method}() was called after session.destroy(). Call session.regenerate() to start a new session instead.`,
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import { assertStorableId } from './id.js';
+import { nowSeconds } from './expiry.js';
+import { parseSessionRecord } from './record.js';
+import type { SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from './types.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Seconds between sweeps that drop expired sessions, so an idle process does
+   * not hold them. Expired sessions are never returned either way. Default `60`.
+   */
+  sweepInterval?: number;
+}
+
+interface Entry {
+  /** The record as JSON, so callers can never share mutable state with the store. */
+  json: string;
+  /** Unix time in seconds after which the entry is gone. */
+  expiresAt: number;
+}
+
+/**
+ * Sessions in this process's memory, with real TTL expiry. For tests and
+ * development only: it is exactly the per-pod state podsafe exists to avoid,
+ * so sessions vanish when the process restarts and are not shared between replicas.
+ */
+export class MemoryStore implements SessionStore {
+  readonly kind = 'server' as const;
+  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true };
+  readonly #entries = new Map<string, Entry>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const interval = options.sweepInterval ?? 60;
+    this.#sweeper = setInterval(() => this.#sweep(), interval * 1000);
+    this.#sweeper.unref();
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    assertStorableId(id);
+    const entry = this.#live(id);
+    return entry ? parseSessionRecord(entry.json) : null;
+  }
+
+  async save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
+    assertStorableId(id);
+    const current = this.#live(id);
+    let record: SessionRecord;
+    if (change.isNew) {
+      record = { data: { ...change.data }, meta: { ...change.meta, version: 1 } };
+    } else {
+      const existing = current ? parseSessionRecord(current.json) : null;
+      if (!existing) return false;
+      const data = { ...existing.data, ...change.set };
+      for (const key of change.unset) delete data[key];
+      record = { data, meta: { ...change.meta, version: existing.meta.version + 1 } };
+    }
+    this.#entries.set(id, { json: JSON.stringify(record), expiresAt: nowSeconds() + ttl });
+    return true;
+  }
+
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+    assertStorableId(id);
+    const entry = this.#live(id);
+    const record = entry ? parseSessionRecord(entry.json) : null;
+    if (!entry || !record) return;
+    record.meta.lastSeenAt = lastSeenAt;
+    this.#entries.set(id, { json: JSON.stringify(record), expiresAt: nowSeconds() + ttl });
+  }
+
+  async destroy(id: string): Promise<void> {
+    assertStorableId(id);
+    this.#entries.delete(id);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+  }
+
+  async ping(): Promise<void> {}
+
+  async *ids(): AsyncIterable<string> {
+    for (const id of [...this.#entries.keys()]) if (this.#live(id)) yield id;
+  }
+
+  async count(): Promise<number> {
+    this.#sweep();
+    return this.#entries.size;
+  }
+
+  async clear(): Promise<void> {
+    this.#entries.clear();
+  }
+
+  /**
+   * Stores raw text under `id`, bypassing the contract. For tests that need
+   * corrupt data in the store.
+   */
+  putRaw(id: string, text: string, ttl: number): void {
+    this.#entries.set(id, { json: text, expiresAt: nowSeconds() + ttl });
+  }
+
+  #live(id: string): Entry | undefined {
+    const entry = this.#entries.get(id);
+    if (entry && entry.expiresAt <= nowSeconds()) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #sweep(): void {
+    const now = nowSeconds();
+    for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
+  }
+}

@@ -1,0 +1,164 @@
+import { SessionConfigError } from './errors.js';
+import type { SessionEvent } from './events.js';
+import { Keyring, type Secret } from './signing.js';
+import { isClientStore, type AnySessionStore } from './types.js';
+
+/** Attributes of the session cookie. */
+export interface SessionCookieOptions {
+  /**
+   * `Secure` attribute. `'auto'` (default): set when the request arrived over
+   * https, as the framework reports it (behind a proxy, enable the framework's
+   * trust-proxy setting so `X-Forwarded-Proto` counts).
+   */
+  secure?: boolean | 'auto';
+  /** `SameSite` attribute. Default `'lax'`. `'none'` requires `secure: true` or `'auto'` over https. */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /** `Domain` attribute. Default: none (host-only cookie). */
+  domain?: string;
+  /** `Path` attribute. Default `'/'`. */
+  path?: string;
+  /** `HttpOnly` attribute. Default `true`; turning it off lets page scripts read the session cookie. */
+  httpOnly?: boolean;
+  /**
+   * `true` (default): the cookie carries `Max-Age` (the time left until the
+   * session expires, in seconds) and survives a browser restart. `false`: a
+   * browser-session cookie, gone when the browser closes.
+   */
+  persistent?: boolean;
+  /** `Partitioned` attribute (CHIPS), for sessions used in third-party iframes. Default `false`. */
+  partitioned?: boolean;
+}
+
+/** Options shared by every adapter (`session()` for Express, the Fastify plugin). */
+export interface SessionOptions {
+  /** Where sessions live: `RedisStore`, `MemcachedStore`, `JwtStore`, `MemoryStore` or any `SessionStore`. */
+  store: AnySessionStore;
+  /**
+   * Secret(s) that sign the session cookie with HMAC-SHA256, each at least 32
+   * bytes. With a list, the first signs and all verify: to rotate, put the new
+   * secret first and keep the old one until the longest session has expired;
+   * cookies signed with the old one are re-issued with the new one on their next
+   * request, so nobody is logged out. Required for server-side stores; a
+   * client-side store (`JwtStore`) signs with its own keys.
+   */
+  secret?: Secret | readonly Secret[];
+  /** Name of the session cookie. Default `'sid'`. */
+  cookieName?: string;
+  /** Idle expiry in seconds: a session unused this long is gone. Sliding. Default `86400` (1 day). */
+  ttl?: number;
+  /**
+   * Absolute expiry in seconds since the session was created, however active it
+   * is (then the user signs in again). Default: none. `regenerate()` starts a new one.
+   */
+  maxLifetime?: number;
+  /**
+   * Seconds between two writes that only slide the expiry of an unchanged
+   * session. Lower = expiry more exact, more store writes. Default: one tenth of
+   * `ttl`, at most 3600.
+   */
+  touchAfter?: number;
+  /**
+   * Store a session (and send its cookie) even when nothing was put in it.
+   * Default `false`: a visitor whose session stays empty costs no store write
+   * and gets no cookie.
+   */
+  saveUninitialized?: boolean;
+  /** Cookie attributes. */
+  cookie?: SessionCookieOptions;
+  /**
+   * Seconds a single store call may take before the request fails with
+   * `SessionStoreUnavailableError` (503). Default `2`.
+   */
+  storeTimeout?: number;
+  /** Seconds sent in `Retry-After` when the store is unavailable. Default `2`. */
+  retryAfter?: number;
+  /** Receives an event per load, commit and store error: wire it to metrics or logs. Must not throw. */
+  onEvent?: (event: SessionEvent) => void;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  store: AnySessionStore;
+  keyring: Keyring | undefined;
+  cookieName: string;
+  ttl: number;
+  maxLifetime: number | undefined;
+  touchAfter: number;
+  saveUninitialized: boolean;
+  cookie: Required<Omit<SessionCookieOptions, 'domain'>> & { domain: string | undefined };
+  storeTimeout: number;
+  retryAfter: number;
+  onEvent: ((event: SessionEvent) => void) | undefined;
+}
+
+/** Cookie names allowed by RFC 6265 (a token). */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function seconds(name: string, value: unknown, fallback: number | undefined, min = 0): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min) {
+    throw new SessionConfigError(
+      `${name} must be a number of seconds greater than ${min}, got ${String(value)}. ` +
+        `(podsafe takes every time in seconds: 1 day is 86400.)`,
+    );
+  }
+  return value;
+}
+
+/** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
+export function resolveOptions(options: SessionOptions): ResolvedOptions {
+  if (!options || typeof options !== 'object') throw new SessionConfigError('Session options are required: { store, secret }.');
+  const { store } = options;
+  if (!store || typeof store !== 'object') {
+    throw new SessionConfigError('`store` is required: pass e.g. new RedisStore({ url }) or, for development only, new MemoryStore().');
+  }
+  const client = isClientStore(store);
+  let keyring: Keyring | undefined;
+  if (options.secret !== undefined) keyring = new Keyring(options.secret, 'secret');
+  else if (!client) {
+    throw new SessionConfigError(
+      '`secret` is required to sign the session cookie: pass a string of 32+ bytes (or a list, newest first, to rotate), ' +
+        'e.g. process.env.SESSION_SECRET generated with `openssl rand -base64 48`.',
+    );
+  }
+  const cookieName = options.cookieName ?? 'sid';
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName)) {
+    throw new SessionConfigError(`cookieName ${JSON.stringify(cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~).`);
+  }
+  const ttl = seconds('ttl', options.ttl, 86_400)!;
+  const maxLifetime = seconds('maxLifetime', options.maxLifetime, undefined);
+  const touchAfter = options.touchAfter === 0 ? 0 : seconds('touchAfter', options.touchAfter, Math.min(ttl / 10, 3600))!;
+  if (touchAfter >= ttl) {
+    throw new SessionConfigError(`touchAfter (${touchAfter} s) must be shorter than ttl (${ttl} s), or sessions expire while in use.`);
+  }
+  const c = options.cookie ?? {};
+  const sameSite = c.sameSite ?? 'lax';
+  if (!['lax', 'strict', 'none'].includes(sameSite)) {
+    throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.`);
+  }
+  const secure = c.secure ?? 'auto';
+  if (sameSite === 'none' && secure === false) {
+    throw new SessionConfigError("cookie.sameSite 'none' needs a Secure cookie (browsers drop it otherwise): use secure: true or 'auto' over https.");
+  }
+  return {
+    store,
+    keyring,
+    cookieName,
+    ttl,
+    maxLifetime,
+    touchAfter,
+    saveUninitialized: options.saveUninitialized ?? false,
+    cookie: {
+      secure,
+      sameSite,
+      domain: c.domain,
+      path: c.path ?? '/',
+      httpOnly: c.httpOnly ?? true,
+      persistent: c.persistent ?? true,
+      partitioned: c.partitioned ?? false,
+    },
+    storeTimeout: seconds('storeTimeout', options.storeTimeout, 2)!,
+    retryAfter: seconds('retryAfter', options.retryAfter, 2)!,
+    onEvent: options.onEvent,
+  };
+}

@@ -1,0 +1,97 @@
+import type { SessionData, SessionDataRecord } from './types.js';
+
+/** Options of {@link SessionControls.regenerate}. */
+export interface RegenerateOptions {
+  /** Carry the current data over to the new session. Default `false`: start empty. */
+  keepData?: boolean;
+}
+
+/** The methods and read-only facts every session object has beside its data. */
+export interface SessionControls {
+  /** The session id (43 characters, base64url of 32 random bytes). Changes on `regenerate()`. */
+  readonly id: string;
+  /** `true` until the session has been written to the store (or cookie) once. */
+  readonly isNew: boolean;
+  /** When the session was created, unix time in seconds. */
+  readonly createdAt: number;
+  /**
+   * Gives the session a new id and destroys the old one in the store: call it
+   * at login (and privilege changes) so a session id planted before login is
+   * worthless after it.
+   */
+  regenerate(options?: RegenerateOptions): Promise<void>;
+  /** Deletes the session in the store now and clears the cookie on this response (logout). */
+  destroy(): Promise<void>;
+  /**
+   * Writes pending changes now instead of at the end of the request. The
+   * adapters commit automatically before the response is sent, so this is only
+   * needed to be sure a write happened before doing something else.
+   */
+  save(): Promise<void>;
+  /** Slides the expiry on this response even if `touchAfter` has not passed. */
+  touch(): void;
+}
+
+/**
+ * A session as handlers see it: the data as plain properties
+ * (`session.views = 1`) plus {@link SessionControls}. Type the data by
+ * augmenting {@link SessionData}.
+ */
+export type Session = SessionData & SessionControls;
+
+/** What a session object needs from the request context behind it. */
+export interface SessionBackend {
+  readonly id: string;
+  readonly isNew: boolean;
+  readonly createdAt: number;
+  regenerate(options?: RegenerateOptions): Promise<void>;
+  destroy(): Promise<void>;
+  save(): Promise<void>;
+  touch(): void;
+}
+
+const BACKEND = Symbol('podsafe.session');
+
+function backend(session: object): SessionBackend {
+  return (session as { [BACKEND]: SessionBackend })[BACKEND];
+}
+
+/**
+ * The prototype of every session object. Its members are read-only and
+ * non-enumerable, so own enumerable properties are exactly the data, and data
+ * can never overwrite a method.
+ */
+const sessionPrototype: SessionControls = Object.create(Object.prototype, {
+  id: { get(this: object) { return backend(this).id; } },
+  isNew: { get(this: object) { return backend(this).isNew; } },
+  createdAt: { get(this: object) { return backend(this).createdAt; } },
+  regenerate: { value(this: object, options?: RegenerateOptions) { return backend(this).regenerate(options); } },
+  destroy: { value(this: object) { return backend(this).destroy(); } },
+  save: { value(this: object) { return backend(this).save(); } },
+  touch: { value(this: object) { backend(this).touch(); } },
+  toJSON: { value(this: object) { return readData(this as Session); } },
+});
+
+/** Names that data may not use, because they are the session's own members. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON']);
+
+/** Makes a session object over `backend`, holding `data`. */
+export function createSession(owner: SessionBackend, data: SessionDataRecord): Session {
+  const session = Object.create(sessionPrototype) as Session;
+  Object.defineProperty(session, BACKEND, { value: owner });
+  replaceData(session, data);
+  return session;
+}
+
+/** The session's data: its own enumerable properties. */
+export function readData(session: Session): SessionDataRecord {
+  return { ...(session as object) } as SessionDataRecord;
+}
+
+/** Replaces the session's data with `data` (reserved names are skipped: they cannot be stored). */
+export function replaceData(session: Session, data: SessionDataRecord): void {
+  for (const key of Object.keys(session)) delete (session as unknown as SessionDataRecord)[key];
+  for (const [key, value] of Object.entries(data)) {
+    if (!RESERVED_KEYS.has(key)) (session as unknown as SessionDataRecord)[key] = value;
+  }
+}

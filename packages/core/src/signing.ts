@@ -1,0 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SessionConfigError } from './errors.js';
+
+/** A cookie-signing secret: a string (UTF-8) or raw bytes, at least 32 bytes long. */
+export type Secret = string | Uint8Array;
+
+/** Shortest secret accepted, in bytes: HMAC-SHA256 wants a key as long as its output. */
+export const MIN_SECRET_BYTES = 32;
+
+/** The outcome of verifying a signed cookie value. */
+export type VerifyResult =
+  | { valid: false }
+  /** `rotated` is true when an older secret verified it: re-sign with the newest. */
+  | { valid: true; value: string; rotated: boolean };
+
+/**
+ * Signs and verifies cookie values with HMAC-SHA256 under a list of secrets:
+ * the first signs, every one verifies, so rotating in a new secret (put it first,
+ * keep the old one after it) logs nobody out.
+ */
+export class Keyring {
+  readonly #keys: Buffer[];
+
+  /** @throws SessionConfigError when the list is empty or a secret is shorter than 32 bytes. */
+  constructor(secrets: Secret | readonly Secret[], what = 'secret') {
+    const list = Array.isArray(secrets) ? (secrets as readonly Secret[]) : [secrets as Secret];
+    if (list.length === 0) {
+      throw new SessionConfigError(`${what} is empty: pass at least one secret of ${MIN_SECRET_BYTES}+ bytes, e.g. from \`openssl rand -base64 48\`.`);
+    }
+    this.#keys = list.map((secret, index) => {
+      if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
+        throw new SessionConfigError(`${what}[${index}] must be a string or a Uint8Array, got ${typeof secret}.`);
+      }
+      const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+      if (key.length < MIN_SECRET_BYTES) {
+        throw new SessionConfigError(
+          `${what}${list.length > 1 ? `[${index}]` : ''} is ${key.length} bytes; at least ${MIN_SECRET_BYTES} are required ` +
+            `so the signature cannot be brute-forced. Generate one with \`openssl rand -base64 48\` and keep it out of the source.`,
+        );
+      }
+      return key;
+    });
+  }
+
+  /** `value.signature`, signed with the newest secret. */
+  sign(value: string): string {
+    return `${value}.${this.#mac(this.#keys[0]!, value).toString('base64url')}`;
+  }
+
+  /** Checks `signed` against every secret in constant time per secret. */
+  verify(signed: string): VerifyResult {
+    const dot = signed.lastIndexOf('.');
+    if (dot <= 0) return { valid: false };
+    const value = signed.slice(0, dot);
+    const given = Buffer.from(signed.slice(dot + 1), 'base64url');
+    for (let i = 0; i < this.#keys.length; i++) {
+      const expected = this.#mac(this.#keys[i]!, value);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) {
+        return { valid: true, value, rotated: i > 0 };
+      }
+    }
+    return { valid: false };
+  }
+
+  #mac(key: Buffer, value: string): Buffer {
+    return createHmac('sha256', key).update(value).digest();
+  }
+}

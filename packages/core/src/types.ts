@@ -1,0 +1,162 @@
+/**
+ * The data a session carries. Empty by default; apps type their own keys by
+ * declaration merging:
+ *
+ * ```ts
+ * declare module '@podsafe/core' {
+ *   interface SessionData { userId?: string; views?: number }
+ * }
+ * ```
+ *
+ * Values must survive `JSON.stringify` / `JSON.parse` (no functions, class
+ * instances or `Date`s: store a `Date` as `date.toISOString()`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface SessionData {}
+
+/** A JSON object: what a store keeps as a session's data. */
+export type SessionDataRecord = Record<string, unknown>;
+
+/** Bookkeeping the engine keeps beside the data. Times are unix time in seconds (fractional). */
+export interface SessionMeta {
+  /** When the session was created (unix seconds). Drives the absolute `maxLifetime`. */
+  createdAt: number;
+  /** When the session was last written or touched (unix seconds). Drives the idle `ttl` and `touchAfter`. */
+  lastSeenAt: number;
+  /** Bumped by the store on every write; 1 for a new session. */
+  version: number;
+}
+
+/** What a store returns for a session id. */
+export interface SessionRecord {
+  /** The session's data, one entry per top-level key. */
+  data: SessionDataRecord;
+  /** The session's bookkeeping. */
+  meta: SessionMeta;
+}
+
+/**
+ * One write to a server-side store. The engine sends only what changed since the
+ * session was loaded; stores that keep the whole record per key use `data`.
+ */
+export interface SessionChange {
+  /**
+   * `true`: the record becomes exactly `data` whether or not a record exists under
+   * this id (a new session, or a full overwrite). `false`: an update that must be
+   * refused when no record exists any more (it was destroyed or expired), so a slow
+   * request can never bring a logged-out session back.
+   */
+  isNew: boolean;
+  /** Top-level keys whose value changed (or appeared), with their new values. */
+  set: SessionDataRecord;
+  /** Top-level keys that were removed. */
+  unset: string[];
+  /** The whole data after this change, for stores that write whole records. */
+  data: SessionDataRecord;
+  /** `createdAt` and `lastSeenAt` to store; the store keeps `version` itself. */
+  meta: Omit<SessionMeta, 'version'>;
+}
+
+/** Optional features of a store; the testkit checks each one a store claims. */
+export interface SessionStoreCapabilities {
+  /**
+   * Concurrent saves of different keys of one session both persist (the store
+   * applies `set`/`unset` atomically rather than writing whole records).
+   */
+  deltaWrites: boolean;
+}
+
+/** Store health, as reported to {@link SessionStore.subscribe} listeners. */
+export type SessionStoreStatus = 'ready' | 'down';
+
+/**
+ * A server-side session store: the contract every backend implements.
+ *
+ * Ids passed in are always well-formed (see {@link assertStorableId}); a store
+ * must still refuse a malformed id with `InvalidSessionIdError` rather than build
+ * a key from it. Corrupt or foreign data under an id reads as `null`, never a throw.
+ * Network failures reject with `SessionStoreUnavailableError`.
+ *
+ * `@podsafe/testkit`'s `describeSessionStore` is the executable definition of
+ * this contract.
+ */
+export interface SessionStore {
+  /** Marks a server-side store (the cookie carries only a signed id). */
+  readonly kind?: 'server';
+  /** What this store can do beyond the required methods. */
+  readonly capabilities: SessionStoreCapabilities;
+  /** The record under `id`, or `null` if none, expired, or unreadable. */
+  get(id: string): Promise<SessionRecord | null>;
+  /**
+   * Applies `change` and sets the record to expire `ttl` seconds from now.
+   * Resolves `false` (writing nothing) when `change.isNew` is false and no record
+   * exists any more; `true` otherwise.
+   */
+  save(id: string, change: SessionChange, ttl: number): Promise<boolean>;
+  /**
+   * Extends the record's life to `ttl` seconds from now and records `lastSeenAt`
+   * (unix seconds), without touching data. A missing record stays missing.
+   */
+  touch(id: string, lastSeenAt: number, ttl: number): Promise<void>;
+  /** Deletes the record. Deleting a missing record is not an error. */
+  destroy(id: string): Promise<void>;
+  /** Releases connections the store opened itself (never a client it was given). */
+  close(): Promise<void>;
+  /** Resolves when the backend answers; rejects with `SessionStoreUnavailableError` otherwise. For readiness probes. */
+  ping?(): Promise<void>;
+  /** Every live session id under this store's prefix. Absent where the backend cannot list honestly. */
+  ids?(): AsyncIterable<string>;
+  /** How many live sessions there are under this store's prefix. */
+  count?(): Promise<number>;
+  /** Deletes every session under this store's prefix, and nothing else. */
+  clear?(): Promise<void>;
+  /**
+   * Calls `listener` when the backend goes down or comes back. Returns an
+   * unsubscribe function. Used by the express-session drop-in for its
+   * `connect`/`disconnect` events.
+   */
+  subscribe?(listener: (status: SessionStoreStatus) => void): () => void;
+}
+
+/** What a client-side store read out of a cookie. */
+export interface DecodedClientSession {
+  /** The session id carried in the token (its `jti`). */
+  id: string;
+  /** Data and bookkeeping carried in the token. */
+  record: SessionRecord;
+  /** When the token itself expires (unix seconds). */
+  expiresAt: number;
+  /** `true` when the token verified with an older key and must be re-issued with the newest. */
+  reissue: boolean;
+}
+
+/**
+ * A client-side store: the cookie itself carries the session (a signed token),
+ * so there is nothing to fetch. The engine does not sign cookies for these stores;
+ * the token is the signature.
+ */
+export interface ClientSessionStore {
+  /** Marks a client-side store. */
+  readonly kind: 'client';
+  /** Verifies and decodes a cookie value; `null` for anything not valid (tampered, expired, revoked, foreign). */
+  decode(token: string): Promise<DecodedClientSession | null>;
+  /**
+   * Encodes a session into a cookie value valid for `ttl` seconds.
+   * Rejects with `SessionTooLargeError` when the token would not fit in a cookie.
+   */
+  encode(id: string, record: SessionRecord, ttl: number): Promise<string>;
+  /** Revokes the session `id` until `expiresAt` (unix seconds), where the store has a revocation list. */
+  destroy(id: string, expiresAt: number): Promise<void>;
+  /** Releases resources (the revocation store, if the store owns it). */
+  close(): Promise<void>;
+  /** Readiness: resolves when whatever the store depends on answers. */
+  ping?(): Promise<void>;
+}
+
+/** Any store the engine accepts. */
+export type AnySessionStore = SessionStore | ClientSessionStore;
+
+/** Narrows a store to a client-side store. */
+export function isClientStore(store: AnySessionStore): store is ClientSessionStore {
+  return store.kind === 'client';
+}

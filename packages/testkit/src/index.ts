@@ -1,0 +1,13 @@
+/**
+ * `@podsafe/testkit`: the SessionStore conformance suite. Any store, podsafe's
+ * or your own, proves the contract with one call inside a vitest test file:
+ *
+ * ```ts
+ * import { describeSessionStore } from '@podsafe/testkit';
+ * describeSessionStore('MyStore', () => new MyStore(), { writeCorrupt: ... });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { describeSessionStore, type SessionStoreSuiteOptions } from './describe-session-store.js';
+export { BAD_IDS, RICH_DATA, create, update, newId, elapse } from './fixtures.js';
