@@ -2,11 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the TypeScript sources (the "@podsafe/source" export
 // condition), so no build is needed between an edit and a test run.
-const conditions = ['@podsafe/source', 'import', 'node', 'default'];
+const conditions = ['@podsafe/source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

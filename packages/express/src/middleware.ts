@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
+import { commitBeforeSend } from './commit-before-send.js';
+import { sendCommitError } from './error-response.js';
+import './augment.js';
+
+/**
+ * Options of {@link session}: the same options every podsafe adapter takes
+ * (see `SessionOptions` in `@podsafe/core`; all times in seconds).
+ */
+export type ExpressSessionOptions = SessionOptions;
+
+/** The minimum of an Express request the middleware reads and decorates. */
+type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean };
+
+/** An Express middleware with the engine it runs on. */
+export interface SessionMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** The engine behind the middleware (its resolved options, and `emit` for metrics). */
+  readonly engine: SessionEngine;
+}
+
+/**
+ * Express middleware that gives every request a `req.session` kept in
+ * `options.store`.
+ *
+ * ```ts
+ * app.use(session({ store: new RedisStore({ url }), secret: process.env.SESSION_SECRET }));
+ * app.get('/', (req, res) => { req.session.views = (req.session.views ?? 0) + 1; res.json(req.session); });
+ * ```
+ *
+ * The session is committed (store write and `Set-Cookie`) before the first
+ * byte of the response is sent. When the store is unavailable the request goes
+ * to Express's error handling with a `SessionStoreUnavailableError`
+ * (`status` 503, `headers['Retry-After']`), which the default handler answers
+ * as `503` with `Retry-After`.
+ *
+ * @throws SessionConfigError at startup for bad options (short secret, bad ttl...).
+ */
+export function session(options: ExpressSessionOptions): SessionMiddleware {
+  const engine = new SessionEngine(options);
+
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+    const request = req as SessionRequest;
+    if (request.session !== undefined) {
+      // Mounted twice (e.g. app-wide and on a router): the first load stands.
+      next();
+      return;
+    }
+    engine
+      .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
+      .then((context) => {
+        request.session = context.session;
+        commitBeforeSend(res, () => engine.commit(context), (error, send) => sendCommitError(res, error, send.end));
+        next();
+      }, next);
+  };
+  return Object.assign(middleware, { engine });
+}
+
+/** Express's `req.secure` honours `trust proxy`; plain Node requests fall back to the socket. */
+function isSecure(req: SessionRequest): boolean {
+  if (typeof req.secure === 'boolean') return req.secure;
+  return (req.socket as Partial<TLSSocket>).encrypted === true;
+}
