@@ -16,8 +16,14 @@ import {
 const require = createRequire(import.meta.url);
 const { Store } = require('express-session') as { Store: new () => EventEmitter };
 
-/** Node-style callback, as express-session passes them. */
-type Callback<T = void> = (error?: unknown, result?: T) => void;
+/**
+ * Node-style callback, as express-session passes them. The result is `any` on
+ * purpose: express-session types it with the app's own augmented `SessionData`,
+ * which this package cannot know, and a narrower type would make this store
+ * unassignable to express-session's `Store` in a TypeScript app.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Callback = (error: any, result?: any) => void;
 
 /** An express-session session object (whatever the app stored, plus `cookie`). */
 export type ExpressSessionRecord = SessionDataRecord & {
@@ -39,7 +45,8 @@ export interface ExpressSessionStoreOptions {
 
 /**
  * An `express-session` store backed by any podsafe store: the drop-in
- * replacement for connect-redis and friends. Switch by changing one line:
+ * replacement for connect-redis and friends. Import it from
+ * `@podsafe/express/express-session` and switch by changing one line:
  *
  * ```ts
  * app.use(session({ store: new ExpressSessionStore({ store: new RedisStore({ url }) }), secret, resave: false, saveUninitialized: false }));
@@ -58,13 +65,21 @@ export class ExpressSessionStore extends Store {
   readonly #unsubscribe: (() => void) | undefined;
 
   /** All sessions, where the backend can list them (not Memcached). */
-  declare all?: (callback?: Callback<ExpressSessionRecord[]>) => Promise<ExpressSessionRecord[]>;
+  declare all?: (callback?: Callback) => Promise<ExpressSessionRecord[]>;
   /** All session ids, where the backend can list them. */
-  declare ids?: (callback?: Callback<string[]>) => Promise<string[]>;
+  declare ids?: (callback?: Callback) => Promise<string[]>;
   /** How many sessions there are, where the backend can count them. */
-  declare length?: (callback?: Callback<number>) => Promise<number>;
+  declare length?: (callback?: Callback) => Promise<number>;
   /** Deletes every session under the backend's prefix, where it can. */
   declare clear?: (callback?: Callback) => Promise<void>;
+  // Inherited from express-session's Store at run time; declared so TypeScript
+  // accepts this class wherever express-session expects a Store.
+  /** @internal */
+  declare regenerate: (req: any, callback: (error?: any) => any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** @internal */
+  declare load: (sid: string, callback: (error: any, session?: any) => any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** @internal */
+  declare createSession: (req: any, session: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   /** @throws SessionConfigError for a client-side store (a JWT cookie cannot back express-session). */
   constructor(options: ExpressSessionStoreOptions) {
@@ -104,7 +119,7 @@ export class ExpressSessionStore extends Store {
   }
 
   /** express-session: the session stored under `sid`, or `null`. */
-  get(sid: string, callback?: Callback<ExpressSessionRecord | null>): Promise<ExpressSessionRecord | null> {
+  get(sid: string, callback?: Callback): Promise<ExpressSessionRecord | null> {
     return this.#run('get', callback, async () => {
       if (!isStorableId(sid)) return null;
       const record = await this.store.get(sid);
@@ -113,7 +128,7 @@ export class ExpressSessionStore extends Store {
   }
 
   /** express-session: stores the whole session under `sid`, expiring with its cookie. */
-  set(sid: string, session: ExpressSessionRecord, callback?: Callback): Promise<void> {
+  set(sid: string, session: object, callback?: Callback): Promise<void> {
     return this.#run('set', callback, async () => {
       const data = JSON.parse(JSON.stringify(session)) as SessionDataRecord;
       const now = nowSeconds();
@@ -122,7 +137,7 @@ export class ExpressSessionStore extends Store {
   }
 
   /** express-session: slides the expiry of `sid` without rewriting it. */
-  touch(sid: string, session: ExpressSessionRecord, callback?: Callback): Promise<void> {
+  touch(sid: string, session: object, callback?: Callback): Promise<void> {
     return this.#run('touch', callback, () => this.store.touch(sid, nowSeconds(), this.#ttlOf(session)));
   }
 
@@ -137,8 +152,8 @@ export class ExpressSessionStore extends Store {
   }
 
   /** Seconds until the session's cookie expires; at least 1. */
-  #ttlOf(session: ExpressSessionRecord): number {
-    const expires = session.cookie?.expires;
+  #ttlOf(session: object): number {
+    const expires = (session as ExpressSessionRecord).cookie?.expires;
     if (expires) {
       const at = new Date(expires).getTime();
       if (Number.isFinite(at)) return Math.max(1, Math.ceil((at - Date.now()) / 1000));
@@ -147,7 +162,7 @@ export class ExpressSessionStore extends Store {
   }
 
   /** Runs a store call under the timeout, answering both the callback and the returned promise. */
-  #run<T>(operation: string, callback: Callback<T> | undefined, call: () => Promise<T>): Promise<T> {
+  #run<T>(operation: string, callback: Callback | undefined, call: () => Promise<T>): Promise<T> {
     const result = storeCall(operation, this.#timeout, 2, call);
     if (callback) result.then((value) => callback(null, value), (error: unknown) => callback(error));
     return result;

@@ -1,11 +1,12 @@
 /**
- * `@podsafe/express`: podsafe sessions for Express, as its own `session()`
- * middleware or as a drop-in store for an existing express-session app.
+ * `@podsafe/express`: podsafe sessions for Express through its own `session()`
+ * middleware. The drop-in store for an existing express-session app is a
+ * separate entry point, `@podsafe/express/express-session`, so that importing
+ * it never brings this entry's `req.session` typing into an express-session app.
  *
  * @packageDocumentation
  */
 export { session, type ExpressSessionOptions, type SessionMiddleware } from './middleware.js';
-export { ExpressSessionStore, type ExpressSessionStoreOptions, type ExpressSessionRecord } from './express-session-store.js';
 export { commitBeforeSend } from './commit-before-send.js';
 export type { Session, SessionData, SessionOptions, SessionCookieOptions } from '@podsafe/core';
 export { SessionStoreUnavailableError, SessionTooLargeError, SessionConfigError, MemoryStore } from '@podsafe/core';

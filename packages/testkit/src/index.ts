@@ -10,4 +10,5 @@
  * @packageDocumentation
  */
 export { describeSessionStore, type SessionStoreSuiteOptions } from './describe-session-store.js';
+export { describeClientSessionStore, type ClientSessionStoreSuiteOptions } from './describe-client-session-store.js';
 export { BAD_IDS, RICH_DATA, create, update, newId, elapse } from './fixtures.js';

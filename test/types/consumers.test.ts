@@ -1,0 +1,24 @@
+/**
+ * Compiles small consumer apps with tsc against the built declarations, as a
+ * user's project would see them (dist/, not our sources).
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tsc = join(here, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+
+function compile(project: string) {
+  const result = spawnSync(process.execPath, [tsc, '-p', join(here, 'consumers', project)], { encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('TypeScript consumers', () => {
+  it.each(['express-session-app', 'podsafe-express-app'])('%s compiles under strict', (project) => {
+    const { status, output } = compile(project);
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  }, 60_000);
+});
