@@ -2,12 +2,12 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import express, { type ErrorRequestHandler } from 'express';
-import { Redis } from 'ioredis';
 import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
 import { RedisStore } from '@podsafe/redis';
 import { openGate, reachedGate, waitAtGate } from '../support/gates.js';
 import { Browser } from '../support/http.js';
+import { CommandCounter } from '../support/redis-monitor.js';
 import { startRedis } from '../support/servers.js';
 
 const SECRET = 'express-middleware-secret-0123456789abcdef';
@@ -123,30 +123,9 @@ describe('Redis commands per request', () => {
     });
     const browser = new Browser(await listen(app));
     await browser.post('/write'); // create the session (and load the Lua script)
-    const admin = new Redis(redis.url);
-    closers.push(() => void admin.disconnect());
-
-    // MONITOR shows what clients send (commands a Lua script runs inside Redis
-    // are tagged "lua" and left out): the round trips a request costs.
-    const monitor = await admin.monitor();
-    closers.push(() => void monitor.disconnect());
-    const commandsDuring = async (work: () => Promise<unknown>) => {
-      const seen: string[] = [];
-      const marker = `marker-${Math.random()}`;
-      const done = new Promise<void>((resolve) => {
-        monitor.on('monitor', (_time: string, args: string[], source: string) => {
-          if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) resolve();
-          else if (!source.includes('lua')) seen.push(args[0]!.toLowerCase());
-        });
-      });
-      await work();
-      await admin.echo(marker);
-      await done;
-      monitor.removeAllListeners('monitor');
-      const counts: Record<string, number> = {};
-      for (const name of seen) counts[name] = (counts[name] ?? 0) + 1;
-      return counts;
-    };
+    const counter = new CommandCounter(redis.url);
+    closers.push(() => counter.close());
+    const commandsDuring = (work: () => Promise<unknown>) => counter.during(work);
 
     const read = await commandsDuring(() => browser.get('/read'));
     const write = await commandsDuring(() => browser.post('/write'));

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Benchmarks are not tests: they run only from `pnpm bench`, print numbers,
+// and never fail on speed.
+const conditions = ['@podsafe/source', 'node'];
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    root: import.meta.dirname,
+    include: ['*.load.ts'],
+    testTimeout: 600_000,
+    fileParallelism: false,
+  },
+});
