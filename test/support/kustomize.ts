@@ -181,7 +181,7 @@ function rewritePodSpec(podSpec: JsonObject, rename: Rename): void {
  * swapped for letters. Quirk reproduced on purpose: kustomize looks the name up
  * with the single key "metadata/name", finds nothing, and hashes an empty name.
  */
-export function contentHash(obj: K8sObject): string {
+function contentHash(obj: K8sObject): string {
   const field = (key: string): Json => {
     const value = obj[key];
     return value === undefined ? '' : value;
