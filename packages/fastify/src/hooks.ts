@@ -1,0 +1,65 @@
+import { PodsafeError, type SessionContext, type SessionEngine } from '@podsafe/core';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
+import { sessionCookieHeader } from './cookie-source.js';
+import { appendSetCookie } from './set-cookie.js';
+
+/** Per-request session state, private to one plugin instance (not a public decoration). */
+export type Contexts = WeakMap<FastifyRequest, SessionContext>;
+
+/**
+ * Lets a podsafe error carry its headers (`Retry-After`) whichever error
+ * handler answers: Fastify's default handler applies `error.headers` itself,
+ * but a custom `setErrorHandler` usually does not, and a 503 without
+ * `Retry-After` makes clients and load balancers retry blindly.
+ */
+function withHeaders(reply: FastifyReply, error: unknown): unknown {
+  if (error instanceof PodsafeError && !reply.raw.headersSent) reply.headers(error.headers);
+  return error;
+}
+
+/** `onRequest`: loads the session before any handler (or later hook) can want it. */
+export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAsyncHookHandler {
+  return async function podsafeLoad(request, reply) {
+    let context: SessionContext;
+    try {
+      context = await engine.load({
+        cookieHeader: sessionCookieHeader(request, engine.options.cookieName),
+        // Fastify's protocol honours `trustProxy` (X-Forwarded-Proto).
+        secure: request.protocol === 'https',
+      });
+    } catch (error) {
+      throw withHeaders(reply, error);
+    }
+    contexts.set(request, context);
+    request.session = context.session;
+  };
+}
+
+/**
+ * `onSend`: commits before Fastify writes the headers, so the store write has
+ * finished and `Set-Cookie` is in place when the first byte leaves; a redirect
+ * right after login therefore carries a cookie that already works. The payload
+ * (string, Buffer or stream) passes through untouched.
+ */
+export function commitHook(engine: SessionEngine, contexts: Contexts): onSendAsyncHookHandler<unknown> {
+  return async function podsafeCommit(request, reply, payload) {
+    const context = contexts.get(request);
+    if (context === undefined) return payload;
+    // Commit once: when it fails, the error response runs the onSend hooks again.
+    contexts.delete(request);
+    let cookie: string | undefined;
+    try {
+      cookie = await engine.commit(context);
+    } catch (error) {
+      throw withHeaders(reply, error);
+    }
+    if (cookie === undefined) return payload;
+    if (reply.raw.headersSent) {
+      // The handler wrote to reply.raw itself; the store is up to date but the browser cannot be told.
+      request.log.warn('podsafe: the session cookie could not be sent because the headers were already written to reply.raw');
+      return payload;
+    }
+    appendSetCookie(reply, cookie);
+    return payload;
+  };
+}

@@ -1,0 +1,28 @@
+import type { Session, SessionEngine, SessionOptions } from '@podsafe/core';
+
+/**
+ * Options of the Fastify plugin: exactly core's `SessionOptions`, the same
+ * object Express's `session()` takes (all times in seconds). One definition,
+ * so the adapters cannot drift apart.
+ */
+export type FastifyPodsafeOptions = SessionOptions;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The podsafe session: data by property access (`request.session.views = 1`),
+     * plus `id`, `isNew`, `createdAt`, `regenerate()`, `destroy()`, `save()`,
+     * `touch()`. Type the data by augmenting `SessionData` from `@podsafe/core`.
+     * Set in an `onRequest` hook, so it is there in every later hook and handler.
+     */
+    session: Session;
+  }
+
+  interface FastifyInstance {
+    /**
+     * The session engine behind the plugin: its resolved options
+     * (`app.podsafe.options.store.ping?.()` for a readiness probe) and `emit`.
+     */
+    podsafe: SessionEngine;
+  }
+}
