@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { MemoryStore, type AnySessionStore, type SessionOptions } from '@podsafe/core';
-import { startRedis } from './servers.js';
+import { startMemcached, startRedis } from './servers.js';
 
 /** Secrets of 32+ bytes; A is the one in use, B the one rotated in. */
 export const SECRET_A = 'test-secret-A-0123456789abcdef0123456789';
@@ -98,5 +98,40 @@ export function redisBackend(): Backend {
   };
 }
 
+export function memcachedBackend(): Backend {
+  const stores = tracking();
+  const keyPrefix = prefix();
+  return {
+    name: 'memcached',
+    // memjs has no CAS: whole-record writes, last writer wins.
+    deltaWrites: false,
+    async options(secrets = [SECRET_A]) {
+      const { MemcachedStore } = await import('@podsafe/memcached');
+      return { store: stores.track(new MemcachedStore({ servers: inject('memcachedServers'), prefix: keyPrefix })), secret: secrets };
+    },
+    async corrupt(id) {
+      const { Client } = await import('memjs');
+      const client = Client.create(inject('memcachedServers'), { logger: { log: () => undefined } });
+      await client.set(keyPrefix + id, 'garbage that is not a session', { expires: 600 });
+      client.close();
+    },
+    async stoppable() {
+      const server = await startMemcached();
+      const own = tracking();
+      const { MemcachedStore } = await import('@podsafe/memcached');
+      return {
+        options: async () => ({ store: own.track(new MemcachedStore({ servers: server.address, prefix: keyPrefix })), secret: [SECRET_A], storeTimeout: 1.5 }),
+        stop: () => server.stop('SIGKILL'),
+        start: async () => void (await server.start()),
+        close: async () => {
+          await own.closeAll();
+          await server.stop();
+        },
+      };
+    },
+    close: () => stores.closeAll(),
+  };
+}
+
 /** Every backend the adapter suites run on. */
-export const BACKENDS: Array<() => Backend> = [memoryBackend, redisBackend];
+export const BACKENDS: Array<() => Backend> = [memoryBackend, redisBackend, memcachedBackend];

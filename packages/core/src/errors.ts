@@ -64,13 +64,17 @@ export class SessionTooLargeError extends PodsafeError {
   /** The limit it exceeded, in bytes. */
   readonly limit: number;
 
-  constructor(what: string, size: number, limit: number) {
-    super(
-      'PODSAFE_SESSION_TOO_LARGE',
-      `${what} is ${size} bytes, over the limit of ${limit} bytes. Keep less in the session ` +
-        `(store ids and look the rest up), or use a server-side store such as RedisStore.`,
-      { statusCode: 500 },
-    );
+  /**
+   * @param what - what was too large, e.g. `'The session token'`.
+   * @param advice - what to do; the default suits a cookie-carried session.
+   */
+  constructor(
+    what: string,
+    size: number,
+    limit: number,
+    advice = 'Keep less in the session (store ids and look the rest up), or use a server-side store such as RedisStore.',
+  ) {
+    super('PODSAFE_SESSION_TOO_LARGE', `${what} is ${size} bytes, over the limit of ${limit} bytes. ${advice}`, { statusCode: 500 });
     this.size = size;
     this.limit = limit;
   }

@@ -1,0 +1,202 @@
+import { SessionConfigError } from '@podsafe/core';
+import type { Client } from 'memjs';
+import { DEFAULT_VIRTUAL_NODES } from './hash-ring.js';
+import { DEFAULT_PREFIX, assertPrefix } from './keys.js';
+import { parseServers, type ServerAddress } from './servers.js';
+
+/** Options of {@link MemcachedStore}. Every time is in seconds, every size in bytes. */
+export interface MemcachedStoreOptions {
+  /**
+   * The memcached servers: `'host:port'`, several comma-separated
+   * (`'cache-0.cache:11211,cache-1.cache:11211'`), or a list of them. Port
+   * defaults to `11211`; IPv6 literals go in brackets (`'[fd00::5]:11211'`);
+   * SASL credentials as `'user:password@host:port'`. With several servers, each
+   * session lives on one of them, chosen by consistent hashing on the server
+   * names as written here: use stable names (a StatefulSet's pod DNS names).
+   * Required unless `client` is given.
+   */
+  servers?: string | readonly string[];
+  /**
+   * A memjs client to use instead of creating one. The store never closes it,
+   * never changes its server selection (call `useConsistentHashing(client)`
+   * for consistent hashing), and leaves its own timeouts and retries in charge
+   * of each attempt; `timeout` still bounds every store call. Its serializer
+   * must be memjs's default (bytes in, bytes out). Give `servers` or `client`,
+   * not both; `retries`, `failover`, `failoverTime` and `virtualNodes` configure
+   * the client the store creates, so they cannot be combined with `client`.
+   */
+  client?: Client;
+  /**
+   * Prefix of every key the store writes: a session is `prefix + id` (its
+   * `lastSeenAt`, after a touch, is `prefix + id + ':seen'`). Printable ASCII
+   * without spaces, at most 117 bytes so every key fits memcached's 250-byte
+   * limit. Use different prefixes for apps sharing a memcached. Default
+   * `'podsafe:sess:'`.
+   */
+  prefix?: string;
+  /**
+   * Seconds one store call (`get`, `save`, `touch`, `destroy`, `ping`) may take,
+   * retries included, before it rejects with `SessionStoreUnavailableError`.
+   * Each attempt may spend up to `timeout / (retries + 1)` seconds connecting
+   * and as long again waiting for the answer. Keep it below the engine's
+   * `storeTimeout` (default 2 s) so this store's error, which names the
+   * memcached server, is the one reported. Default `1`.
+   */
+  timeout?: number;
+  /**
+   * How many times a failed attempt (refused or reset connection, timeout) is
+   * retried, after 0.05 s, on a fresh connection, within `timeout`. One retry
+   * rides out a connection that went stale when memcached restarted. Default `1`.
+   */
+  retries?: number;
+  /**
+   * `true`: when a server keeps failing, its sessions go to the next server
+   * in the list for `failoverTime` seconds instead of failing with 503. Those
+   * users are logged out (their session is on the failed server), and a logout
+   * while their server is unreachable cannot delete the session there, so it
+   * is valid again when the server comes back. Default `false`: a down server
+   * makes its sessions' requests fail fast (503 with Retry-After) until it is
+   * back or removed from `servers`.
+   */
+  failover?: boolean;
+  /** With `failover`, seconds a failed server is skipped before it is tried again. Default `60`. */
+  failoverTime?: number;
+  /**
+   * Largest session record (its JSON, in bytes) the store writes; a bigger one
+   * rejects with `SessionTooLargeError` and nothing is written. Memcached's
+   * default item limit is 1 MiB (`memcached -I 1m`) including the key and
+   * item header, hence the default `1048064` (1 MiB - 512). Lower it to match a
+   * smaller `-I`; raise it only with a larger one.
+   */
+  maxItemBytes?: number;
+  /**
+   * Points per server on the consistent-hashing ring. Default `160`: each
+   * server gets within a few percent of its fair share of sessions.
+   */
+  virtualNodes?: number;
+}
+
+/** Default {@link MemcachedStoreOptions.timeout}, in seconds. */
+export const DEFAULT_TIMEOUT = 1;
+/** Default {@link MemcachedStoreOptions.retries}. */
+export const DEFAULT_RETRIES = 1;
+/** Default {@link MemcachedStoreOptions.failoverTime}, in seconds. */
+export const DEFAULT_FAILOVER_TIME = 60;
+/** Memcached's default item size limit (`-I 1m`), in bytes. */
+export const MEMCACHED_ITEM_LIMIT = 1024 * 1024;
+/** Default {@link MemcachedStoreOptions.maxItemBytes}: room left for the key (up to 250 bytes) and the item header. */
+export const DEFAULT_MAX_ITEM_BYTES = MEMCACHED_ITEM_LIMIT - 512;
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  servers: ServerAddress[] | undefined;
+  client: Client | undefined;
+  prefix: string;
+  timeout: number;
+  retries: number;
+  failover: boolean;
+  failoverTime: number;
+  maxItemBytes: number;
+  virtualNodes: number;
+}
+
+const KNOWN = ['servers', 'client', 'prefix', 'timeout', 'retries', 'failover', 'failoverTime', 'maxItemBytes', 'virtualNodes'];
+/** Options that configure the client the store creates, meaningless with `client`. */
+const OWN_CLIENT_ONLY = ['servers', 'retries', 'failover', 'failoverTime', 'virtualNodes'] as const;
+
+function fail(message: string): never {
+  throw new SessionConfigError(`MemcachedStore: ${message}`);
+}
+
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A duration in seconds, with a hint when the value looks like milliseconds. */
+function seconds(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(`${name} must be a positive number of seconds (got ${shown(value)}), e.g. ${name}: ${fallback}.`);
+  }
+  if (value > max) {
+    fail(`${name} is ${value} seconds, more than the ${max} s that makes sense here. podsafe takes seconds, not milliseconds: for ${value} ms pass ${value / 1000}.`);
+  }
+  return value;
+}
+
+function wholeNumber(name: string, value: unknown, fallback: number, min: number, max: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${name} must be a whole number of ${unit} from ${min} to ${max} (got ${shown(value)}). Default: ${fallback}.`);
+  }
+  return value;
+}
+
+/** Whether `value` quacks like a memjs `Client` (duck-typed: another copy of memjs is fine too). */
+function isMemjsClient(value: unknown): value is Client {
+  if (typeof value !== 'object' || value === null) return false;
+  const client = value as Record<string, unknown>;
+  return (
+    Array.isArray(client.servers) &&
+    ['get', 'set', 'replace', 'delete', 'touch', 'stats', 'close'].every((method) => typeof client[method] === 'function')
+  );
+}
+
+/** Whether the client's serializer hands bytes through untouched, as the store's JSON records need. */
+function hasBytesSerializer(client: Client): boolean {
+  const serializer = client.serializer;
+  if (!serializer) return true;
+  try {
+    const extras = Buffer.alloc(8);
+    const bytes = Buffer.from('{"probe":1}');
+    const out = serializer.serialize(1, '{"probe":1}', extras);
+    const back = serializer.deserialize(0, bytes, extras);
+    return String(out.value) === '{"probe":1}' && Buffer.isBuffer(back.value) && back.value.equals(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** Validates {@link MemcachedStoreOptions}; every failure is a `SessionConfigError` that says how to fix it. */
+export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    fail(`options must be an object, e.g. new MemcachedStore({ servers: "cache-0.cache:11211" }).`);
+  }
+  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
+  if (unknown.length > 0) fail(`unknown option(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')}. Valid options: ${KNOWN.join(', ')}.`);
+
+  const given = options as Record<string, unknown>;
+  let client: Client | undefined;
+  let servers: ServerAddress[] | undefined;
+  if (given.client !== undefined) {
+    if (!isMemjsClient(given.client)) fail('client must be a memjs Client, e.g. memjs.Client.create("cache-0.cache:11211").');
+    const clash = OWN_CLIENT_ONLY.filter((key) => given[key] !== undefined);
+    if (clash.length > 0) {
+      fail(`${clash.join(', ')} cannot be combined with client: they configure the client the store creates. Set them on your client, or pass servers instead of client.`);
+    }
+    if (given.client.servers.length === 0) fail('the client has no servers.');
+    if (!hasBytesSerializer(given.client)) {
+      fail("the client has a serializer that changes values; the store writes JSON bytes itself. Use a client with memjs's default serializer.");
+    }
+    client = given.client;
+  } else {
+    if (given.servers === undefined) fail(`servers is required (or pass a memjs client), e.g. servers: "cache-0.cache:11211,cache-1.cache:11211".`);
+    servers = parseServers(given.servers);
+  }
+
+  const prefix = given.prefix ?? DEFAULT_PREFIX;
+  assertPrefix(prefix);
+  if (given.failover !== undefined && typeof given.failover !== 'boolean') fail(`failover must be true or false (got ${shown(given.failover)}).`);
+
+  return {
+    servers,
+    client,
+    prefix,
+    timeout: seconds('timeout', given.timeout, DEFAULT_TIMEOUT, 60),
+    retries: wholeNumber('retries', given.retries, DEFAULT_RETRIES, 0, 10, 'retries'),
+    failover: (given.failover as boolean | undefined) ?? false,
+    failoverTime: seconds('failoverTime', given.failoverTime, DEFAULT_FAILOVER_TIME, 3600),
+    maxItemBytes: wholeNumber('maxItemBytes', given.maxItemBytes, DEFAULT_MAX_ITEM_BYTES, 1024, 1024 * 1024 * 1024, 'bytes'),
+    virtualNodes: wholeNumber('virtualNodes', given.virtualNodes, DEFAULT_VIRTUAL_NODES, 1, 10_000, 'points'),
+  };
+}
