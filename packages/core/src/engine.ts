@@ -1,6 +1,6 @@
 import { clearedCookie, readCookie, sessionCookie } from './cookie.js';
 import { diff, snapshot, type Snapshot } from './changes.js';
-import { SessionDestroyedError } from './errors.js';
+import { SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
 import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
 import { generateSessionId, isSessionId } from './id.js';
@@ -9,6 +9,9 @@ import { isSessionRecord } from './record.js';
 import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionBackend } from './session.js';
 import { storeCall } from './timeout.js';
 import { isClientStore, type SessionMeta, type SessionRecord } from './types.js';
+
+/** Bytes of `name=value` a browser keeps in one cookie (RFC 6265 minimum, what browsers enforce). */
+const BROWSER_COOKIE_LIMIT = 4096;
 
 /** What an adapter knows about the incoming request. */
 export interface RequestInfo {
@@ -230,7 +233,11 @@ export class SessionContext implements SessionBackend {
     const store = this.#engine.options.store;
     const id = this.#id;
     if (isClientStore(store)) {
-      const expiresAt = this.expiresAt ?? nowSeconds() + this.#engine.options.ttl;
+      // Revoke for as long as any token of this id can live: a slower request
+      // that loaded the session before this destroy may still mint a token
+      // with a full ttl when it commits.
+      const { ttl, storeTimeout } = this.#engine.options;
+      const expiresAt = Math.max(this.expiresAt ?? 0, nowSeconds() + ttl) + storeTimeout;
       await this.#engine.call('destroy', () => store.destroy(id, expiresAt));
     } else {
       await this.#engine.call('destroy', () => store.destroy(id));
@@ -278,6 +285,10 @@ export class SessionContext implements SessionBackend {
     if (isClientStore(store)) {
       const record: SessionRecord = { data: changes.data, meta: { ...meta, version: this.#meta.version + 1 } };
       const token = await engine.call('encode', () => store.encode(this.#id, record, ttl));
+      // Browsers silently drop a cookie whose name=value exceeds 4096 bytes:
+      // fail loudly instead, before the response is sent.
+      const size = Buffer.byteLength(options.cookieName) + 1 + Buffer.byteLength(token);
+      if (size > BROWSER_COOKIE_LIMIT) throw new SessionTooLargeError(`The session cookie (${options.cookieName}=token)`, size, BROWSER_COOKIE_LIMIT);
       this.#meta = record.meta;
       this.expiresAt = now + ttl;
       this.#cookie = sessionCookie(options, token, ttl, this.#secure);

@@ -11,13 +11,14 @@ type Call = () => void;
  * `writeHead` no header may be added; so the first of those calls starts the
  * commit and every call is queued, then replayed in order once the
  * `Set-Cookie` header is in place. `commit`'s `Set-Cookie` value is appended to
- * any the app set itself. If the commit fails, `fail` answers instead of the
- * queued response (nothing has been sent yet, so it still can).
+ * any the app set itself. If the commit fails, the queued calls are dropped
+ * and `fail` must answer instead (nothing has been sent yet, so it still can);
+ * its own calls pass straight through.
  */
 export function commitBeforeSend(
   res: ServerResponse,
   commit: () => Promise<string | undefined>,
-  fail: (error: unknown, send: { end: (body: string) => void }) => void,
+  fail: (error: unknown) => void,
 ): void {
   const original = {
     writeHead: res.writeHead,
@@ -40,7 +41,7 @@ export function commitBeforeSend(
       (error: unknown) => {
         state = 'done';
         queue.length = 0;
-        fail(error, { end: (body) => (original.end as (chunk: string) => ServerResponse).call(res, body) });
+        fail(error);
       },
     );
   };

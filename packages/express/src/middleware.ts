@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
-import { sendCommitError } from './error-response.js';
 import './augment.js';
 
 /**
@@ -31,10 +30,11 @@ export interface SessionMiddleware {
  * ```
  *
  * The session is committed (store write and `Set-Cookie`) before the first
- * byte of the response is sent. When the store is unavailable the request goes
- * to Express's error handling with a `SessionStoreUnavailableError`
- * (`status` 503, `headers['Retry-After']`), which the default handler answers
- * as `503` with `Retry-After`.
+ * byte of the response is sent. When the store is unavailable, at load or at
+ * commit, the request goes to Express's error handling with a
+ * `SessionStoreUnavailableError` (`status` 503, `headers['Retry-After']`),
+ * which the default handler answers as `503` with `Retry-After`; a commit
+ * failure replaces the response the handler prepared, none of which was sent.
  *
  * @throws SessionConfigError at startup for bad options (short secret, bad ttl...).
  */
@@ -52,7 +52,13 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
       .then((context) => {
         request.session = context.session;
-        commitBeforeSend(res, () => engine.commit(context), (error, send) => sendCommitError(res, error, send.end));
+        commitBeforeSend(res, () => engine.commit(context), (error) => {
+          // Nothing of the prepared response has left: drop it and let Express's
+          // error handling (the app's handlers, its logging, finalhandler's
+          // status and `err.headers`) answer, exactly as for a failed load.
+          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          next(error);
+        });
         next();
       }, next);
   };

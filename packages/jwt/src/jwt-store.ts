@@ -1,0 +1,226 @@
+import {
+  CompactEncrypt,
+  CompactSign,
+  decodeProtectedHeader,
+  jwtDecrypt,
+  jwtVerify,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
+import {
+  generateSessionId,
+  InvalidSessionIdError,
+  isSessionId,
+  isSessionRecord,
+  nowSeconds,
+  SessionTooLargeError,
+  type ClientSessionStore,
+  type DecodedClientSession,
+  type SessionRecord,
+  type SessionStore,
+} from '@podsafe/core';
+import { LruCache } from './cache.js';
+import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
+import { JWE_ALG, JWE_ENC } from './encryption.js';
+import type { KeyEntry, Keyset } from './keys.js';
+import { COOKIE_LIMIT_BYTES, resolveJwtOptions, type JwtStoreOptions } from './options.js';
+
+/** Claims every session token must carry; anything without them is not ours. */
+const REQUIRED_CLAIMS = ['jti', 'iat', 'exp'];
+
+/** A token that verified, as the cache keeps it. */
+interface Verified extends SessionClaimsRead {
+  reissue: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A client-side session store: the whole session lives in a signed (and
+ * optionally encrypted) JWT in the cookie, so there is no server-side state
+ * to lose when a pod dies, and nothing to fetch on a request.
+ *
+ * ```ts
+ * app.use(session({ store: new JwtStore({ secret: process.env.SESSION_SECRET }) }));
+ * ```
+ *
+ * Every token names its key (`kid`) and each key is pinned to one algorithm;
+ * anything that does not verify (tampered, expired, `alg: none`, a switched
+ * algorithm, an unknown key, a wrong `iss`/`aud`, a revoked id, or not a
+ * podsafe session at all) decodes to `null`, which the engine turns into a
+ * fresh session: never an error response.
+ */
+export class JwtStore implements ClientSessionStore {
+  readonly kind = 'client' as const;
+
+  readonly #keyset: Keyset;
+  readonly #issuer: string | undefined;
+  readonly #audience: string | undefined;
+  readonly #encrypt: boolean;
+  readonly #maxBytes: number;
+  readonly #clockTolerance: number;
+  readonly #revocation: SessionStore | undefined;
+  readonly #cache: LruCache<string, Verified>;
+
+  /** @throws SessionConfigError for bad options, at startup rather than on the first request. */
+  constructor(options: JwtStoreOptions) {
+    const resolved = resolveJwtOptions(options);
+    this.#keyset = resolved.keyset;
+    this.#issuer = resolved.issuer;
+    this.#audience = resolved.audience;
+    this.#encrypt = resolved.encrypt;
+    this.#maxBytes = resolved.maxBytes;
+    this.#clockTolerance = resolved.clockTolerance;
+    this.#revocation = resolved.revocation;
+    this.#cache = new LruCache(resolved.cacheSize);
+  }
+
+  /** Whether `destroy()` revokes tokens (a `revocation` store is configured) or only lets the engine clear the cookie. */
+  get revocable(): boolean {
+    return this.#revocation !== undefined;
+  }
+
+  /**
+   * Verifies a cookie value and reads the session out of it. Resolves `null`
+   * for anything that is not a valid, live, unrevoked podsafe session token;
+   * never rejects for bad input. Rejects only when the revocation store cannot
+   * be read (with that store's error, normally `SessionStoreUnavailableError`).
+   */
+  async decode(token: string): Promise<DecodedClientSession | null> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > COOKIE_LIMIT_BYTES) return null;
+    let verified = this.#cache.get(token);
+    if (verified && verified.expiresAt <= nowSeconds()) {
+      this.#cache.delete(token);
+      return null;
+    }
+    if (!verified) {
+      verified = (await this.#verify(token)) ?? undefined;
+      if (!verified) return null;
+      this.#cache.set(token, verified);
+    }
+    // Outside #verify's catch-all: an unreadable revocation list must fail the request, not be skipped.
+    if (this.#revocation && (await this.#revocation.get(verified.id)) !== null) return null;
+    // A copy each time: the engine hands the data to request handlers, which may mutate it.
+    return { id: verified.id, record: structuredClone(verified.record), expiresAt: verified.expiresAt, reissue: verified.reissue };
+  }
+
+  /**
+   * Encodes a session into a token valid for `ttl` seconds (`exp` = now + ttl,
+   * rounded down to a whole second), signed with the newest key, encrypted when
+   * `encrypt` is on.
+   *
+   * @throws SessionTooLargeError when the token is over `maxBytes`.
+   * @throws InvalidSessionIdError when `id` is not an id from `generateSessionId()`.
+   * @throws SessionDataError when the data does not survive JSON.
+   */
+  async encode(id: string, record: SessionRecord, ttl: number): Promise<string> {
+    if (!isSessionId(id)) throw new InvalidSessionIdError(id);
+    if (!isSessionRecord(record)) throw new TypeError('JwtStore.encode: record must be { data: object, meta: { createdAt, lastSeenAt, version } }.');
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+      throw new RangeError(`JwtStore.encode: ttl must be a positive number of seconds, got ${String(ttl)}.`);
+    }
+    const now = nowSeconds();
+    const json = serializeClaims(buildClaims(id, record, now, ttl, this.#issuer, this.#audience));
+    const signer = this.#keyset.signer;
+    const token = this.#encrypt
+      ? await new CompactEncrypt(encoder.encode(json))
+          .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, kid: signer.kid, typ: TOKEN_TYPE })
+          .encrypt(await signer.contentKey!())
+      : await new CompactSign(encoder.encode(json))
+          .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: TOKEN_TYPE })
+          .sign(await signer.signKey!());
+    // base64url and dots only, so characters are bytes.
+    if (token.length > this.#maxBytes) {
+      throw new SessionTooLargeError('The session cookie value (a JWT; limit set by JwtStore maxBytes)', token.length, this.#maxBytes);
+    }
+    // The next request usually brings this token straight back; it need not be verified again here.
+    const issued = readClaims(JSON.parse(json), now, this.#clockTolerance);
+    if (issued) this.#cache.set(token, { ...issued, reissue: false });
+    return token;
+  }
+
+  /**
+   * Revokes session `id` until `expiresAt` (unix seconds), the latest its
+   * tokens can be valid. With a `revocation` store, every token of that
+   * session is refused from then on, on every replica. Without one, this does
+   * nothing: the engine still clears the cookie in the response, but a copy of
+   * the token stays valid until its `exp`.
+   */
+  async destroy(id: string, expiresAt: number): Promise<void> {
+    if (!isSessionId(id)) throw new InvalidSessionIdError(id);
+    if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
+      throw new RangeError(`JwtStore.destroy: expiresAt must be unix seconds, got ${String(expiresAt)}.`);
+    }
+    if (!this.#revocation) return;
+    const now = nowSeconds();
+    const ttl = Math.ceil(expiresAt - now);
+    if (ttl <= 0) return; // Every token of this session has expired already.
+    const mark = { revoked: true };
+    await this.#revocation.save(id, { isNew: true, set: mark, unset: [], data: mark, meta: { createdAt: now, lastSeenAt: now } }, ttl);
+  }
+
+  /**
+   * Forgets cached tokens. Does not close the revocation store: the app
+   * created it, may share it, and closes it itself.
+   */
+  async close(): Promise<void> {
+    this.#cache.clear();
+  }
+
+  /** Resolves when the revocation store answers (at once without one: nothing else can be down). */
+  async ping(): Promise<void> {
+    const revocation = this.#revocation;
+    if (!revocation) return;
+    if (revocation.ping) await revocation.ping();
+    else await revocation.get(generateSessionId());
+  }
+
+  /** Verifies a token against the key its `kid` names, under that key's algorithm only. Never throws. */
+  async #verify(token: string): Promise<Verified | null> {
+    const parts = token.split('.').length;
+    if (parts !== 3 && parts !== 5) return null;
+    try {
+      const header = decodeProtectedHeader(token);
+      const entry = typeof header.kid === 'string' ? this.#keyset.byKid.get(header.kid) : undefined;
+      if (!entry) return null;
+      const encrypted = parts === 5;
+      const payload = encrypted ? await this.#decrypt(token, header, entry) : await this.#verifySignature(token, entry);
+      if (!payload) return null;
+      const read = readClaims(payload, nowSeconds(), this.#clockTolerance);
+      if (!read) return null;
+      const reissue = entry !== this.#keyset.signer || encrypted !== this.#encrypt;
+      return { ...read, reissue };
+    } catch {
+      // Malformed, tampered, expired, wrong key or claims: jose says why, but
+      // the answer is the same (no session), and an attacker learns nothing.
+      return null;
+    }
+  }
+
+  async #verifySignature(token: string, entry: KeyEntry): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, await entry.verifyKey(), {
+      algorithms: [entry.alg],
+      typ: TOKEN_TYPE,
+      issuer: this.#issuer,
+      audience: this.#audience,
+      clockTolerance: this.#clockTolerance,
+      requiredClaims: REQUIRED_CLAIMS,
+    });
+    return payload;
+  }
+
+  async #decrypt(token: string, header: ProtectedHeaderParameters, entry: KeyEntry): Promise<JWTPayload | null> {
+    // Only secret-based keys decrypt; a JWE naming a public key's kid is foreign.
+    if (!entry.contentKey || header.alg !== JWE_ALG || header.enc !== JWE_ENC) return null;
+    const { payload } = await jwtDecrypt(token, await entry.contentKey(), {
+      keyManagementAlgorithms: [JWE_ALG],
+      contentEncryptionAlgorithms: [JWE_ENC],
+      typ: TOKEN_TYPE,
+      issuer: this.#issuer,
+      audience: this.#audience,
+      clockTolerance: this.#clockTolerance,
+      requiredClaims: REQUIRED_CLAIMS,
+    });
+    return payload;
+  }
+}

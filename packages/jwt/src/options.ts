@@ -1,0 +1,209 @@
+import { SessionConfigError, type Secret, type SessionStore } from '@podsafe/core';
+import { asymmetricKeyset, secretKeyset, type HmacAlgorithm, type JwtKey, type Keyset } from './keys.js';
+
+/**
+ * Options of `JwtStore`. Give exactly one of `secret`, `secrets` or `keys`.
+ * Every time is in seconds, every size in bytes.
+ */
+export interface JwtStoreOptions {
+  /**
+   * The shared secret that signs tokens with HMAC (`algorithm`, default
+   * HS256): a string (its UTF-8 bytes) or bytes, at least 32 bytes long (48 for
+   * HS384, 64 for HS512). Generate one with `openssl rand -base64 48`. Every
+   * replica needs the same secret. Also the source of the encryption key when
+   * `encrypt` is on.
+   */
+  secret?: Secret;
+  /**
+   * Secrets for rotation, newest first: the first signs, every one verifies. A
+   * token signed with an older secret is accepted and re-issued with the newest
+   * on the same response, so rotating logs nobody out. Remove an old secret
+   * once `ttl` (the engine's idle expiry) has passed since it stopped signing.
+   */
+  secrets?: readonly Secret[];
+  /**
+   * Public-key signing, for setups where other services verify the session
+   * token with a public key (EdDSA or ES256). The first key with a
+   * `privateKey` signs; every key verifies tokens that name its `kid`, with its
+   * own `alg` only. For rotation, put the new key first and keep the old one
+   * (its `publicKey` is enough) until its tokens have expired. Cannot be
+   * combined with `encrypt` (encryption needs a shared secret).
+   */
+  keys?: readonly JwtKey[];
+  /**
+   * HMAC algorithm for `secret` / `secrets`. Default `'HS256'`. Not used with
+   * `keys` (each key names its own `alg`).
+   */
+  algorithm?: HmacAlgorithm;
+  /**
+   * `iss` claim put in every token and required on every token read. Default:
+   * none (not set, not checked). Set it when the same keys sign other JWTs.
+   */
+  issuer?: string;
+  /**
+   * `aud` claim put in every token and required on every token read. Default:
+   * none (not set, not checked).
+   */
+  audience?: string;
+  /**
+   * Encrypt the token (JWE, `dir` + `A256GCM`, key derived from the secret with
+   * HKDF-SHA256) so the browser, proxies and logs cannot read the session data.
+   * Default `false`: the token is signed, and its data is readable by anyone
+   * who has the cookie (base64url is not encryption). Needs `secret`/`secrets`.
+   * Switching it on or off logs nobody out: tokens of the other form still
+   * verify and are re-issued in the new form.
+   */
+  encrypt?: boolean;
+  /**
+   * Largest token, in bytes, that `encode` produces; a bigger one fails with
+   * `SessionTooLargeError` instead of a cookie the browser silently drops.
+   * Default `3800`: browsers keep at most 4096 bytes of name and value per
+   * cookie, and this leaves room for the cookie name and `=`. From 512 to 4096.
+   */
+  maxBytes?: number;
+  /**
+   * Seconds of clock skew between replicas accepted for a token's `iat` and
+   * `nbf` (a token from a replica whose clock runs ahead is not "from the
+   * future"). Default `5`, at most `60`. `exp` is enforced exactly.
+   */
+  clockTolerance?: number;
+  /**
+   * A server-side store (e.g. `RedisStore`, `MemcachedStore`; ideally with its
+   * own key prefix) that keeps revoked session ids until their tokens expire,
+   * so `session.destroy()` and `regenerate()` invalidate the old token
+   * everywhere ("log out everywhere", a stolen cookie). Every `decode` then
+   * costs one lookup there, and fails with `SessionStoreUnavailableError`
+   * (503) when that store is down: a revocation list that cannot be read is not
+   * bypassed. Default: none, and then a copied token stays valid until its
+   * `exp`. The app owns this store: `JwtStore.close()` does not close it.
+   */
+  revocation?: SessionStore;
+  /**
+   * Verified tokens kept in memory (least recently used first out), so a
+   * request carrying a token this replica has already verified or issued does
+   * no crypto. `exp` and revocation are still checked on every request.
+   * Default `1000`; `0` turns the cache off.
+   */
+  cacheSize?: number;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedJwtOptions {
+  keyset: Keyset;
+  issuer: string | undefined;
+  audience: string | undefined;
+  encrypt: boolean;
+  maxBytes: number;
+  clockTolerance: number;
+  revocation: SessionStore | undefined;
+  cacheSize: number;
+}
+
+/** Default `maxBytes`: under the 4096-byte browser cookie limit, with room for the cookie name. */
+export const DEFAULT_MAX_BYTES = 3800;
+/** Browsers drop a cookie whose name and value exceed this many bytes. */
+export const COOKIE_LIMIT_BYTES = 4096;
+const MIN_MAX_BYTES = 512;
+const DEFAULT_CLOCK_TOLERANCE = 5;
+const MAX_CLOCK_TOLERANCE = 60;
+const DEFAULT_CACHE_SIZE = 1000;
+
+function integerIn(name: string, value: unknown, fallback: number, min: number, max: number, hint: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SessionConfigError(`JwtStore ${name} must be a whole number from ${min} to ${max}, got ${String(value)}. ${hint}`);
+  }
+  return value;
+}
+
+function claimString(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new SessionConfigError(`JwtStore ${name} must be a non-empty string (the ${name === 'issuer' ? 'iss' : 'aud'} claim), got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
+export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions {
+  if (!options || typeof options !== 'object') {
+    throw new SessionConfigError('JwtStore needs options: new JwtStore({ secret: process.env.SESSION_SECRET }).');
+  }
+  const given = (['secret', 'secrets', 'keys'] as const).filter((name) => options[name] !== undefined);
+  if (given.length !== 1) {
+    throw new SessionConfigError(
+      given.length === 0
+        ? 'JwtStore needs a key: pass secret (32+ bytes, e.g. `openssl rand -base64 48`), secrets: [newest, ...older] to rotate, or keys: [{ kid, alg, privateKey, publicKey }] for EdDSA/ES256.'
+        : `JwtStore takes one of secret, secrets or keys, got ${given.join(' and ')}.` +
+          (given.includes('keys') ? ' Shared secrets (HS256) and public keys (EdDSA/ES256) cannot be mixed in one store.' : ' Use secrets: [newest, ...older] to rotate secrets.'),
+    );
+  }
+  const encrypt = options.encrypt ?? false;
+  if (typeof encrypt !== 'boolean') throw new SessionConfigError(`JwtStore encrypt must be true or false, got ${JSON.stringify(encrypt)}.`);
+
+  let keyset: Keyset;
+  if (options.keys !== undefined) {
+    if (options.algorithm !== undefined) {
+      throw new SessionConfigError("JwtStore algorithm applies to secret/secrets only; with keys, give each key its own alg ('EdDSA' or 'ES256').");
+    }
+    if (encrypt) {
+      throw new SessionConfigError(
+        'JwtStore encrypt needs secret or secrets (the encryption key is derived from a shared secret); it cannot be combined with keys. ' +
+          'A public-key signature inside a token only secret holders can decrypt would add nothing: use secret/secrets with encrypt: true.',
+      );
+    }
+    keyset = asymmetricKeyset(options.keys);
+  } else {
+    const algorithm = options.algorithm ?? 'HS256';
+    if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
+      throw new SessionConfigError(
+        `JwtStore algorithm must be 'HS256', 'HS384' or 'HS512' with a secret, got ${JSON.stringify(algorithm)}. For EdDSA or ES256 pass keys instead.`,
+      );
+    }
+    if (options.secret !== undefined) {
+      if (Array.isArray(options.secret)) {
+        throw new SessionConfigError('JwtStore secret takes one secret; for several, newest first, use secrets: [newest, ...older].');
+      }
+      keyset = secretKeyset([options.secret], algorithm, 'secret');
+    } else {
+      const secrets = options.secrets;
+      if (!Array.isArray(secrets) || secrets.length === 0) {
+        throw new SessionConfigError('JwtStore secrets must be a non-empty list, newest first: secrets: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET].');
+      }
+      keyset = secretKeyset(secrets, algorithm, 'secrets');
+    }
+  }
+
+  const revocation = options.revocation;
+  if (revocation !== undefined) {
+    const store = revocation as Omit<Partial<SessionStore>, 'kind'> & { kind?: string };
+    if (!store || typeof store !== 'object' || typeof store.get !== 'function' || typeof store.save !== 'function' || store.kind === 'client') {
+      throw new SessionConfigError('JwtStore revocation must be a server-side SessionStore (e.g. new RedisStore({ url, prefix: "revoked:" })), with get() and save().');
+    }
+  }
+
+  return {
+    keyset,
+    issuer: claimString('issuer', options.issuer),
+    audience: claimString('audience', options.audience),
+    encrypt,
+    maxBytes: integerIn(
+      'maxBytes',
+      options.maxBytes,
+      DEFAULT_MAX_BYTES,
+      MIN_MAX_BYTES,
+      COOKIE_LIMIT_BYTES,
+      'Browsers drop cookies over 4096 bytes; the default 3800 leaves room for the cookie name.',
+    ),
+    clockTolerance: integerIn(
+      'clockTolerance',
+      options.clockTolerance,
+      DEFAULT_CLOCK_TOLERANCE,
+      0,
+      MAX_CLOCK_TOLERANCE,
+      'It is in seconds; keep replica clocks in sync with NTP rather than widening it.',
+    ),
+    revocation,
+    cacheSize: integerIn('cacheSize', options.cacheSize, DEFAULT_CACHE_SIZE, 0, 1_000_000, 'It counts tokens; 0 turns the cache off.'),
+  };
+}

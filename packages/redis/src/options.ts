@@ -1,0 +1,172 @@
+import { SessionConfigError } from '@podsafe/core';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * Options of {@link RedisStore}. Every duration is in **seconds** (fractions
+ * allowed: `0.5` is 500 ms), like everywhere else in podsafe's public API.
+ *
+ * Give either `client` (a connection you own) or the connection options
+ * (`url`, `redisOptions`, `connectTimeout`, `maxReconnectDelay`), not both.
+ */
+export interface RedisStoreOptions {
+  /**
+   * Where Redis is, as a `redis://` or `rediss://` (TLS) URL, optionally with
+   * credentials and a database number: `redis://:secret@redis:6379/2`.
+   * Default `redis://127.0.0.1:6379`. Leave it out when `redisOptions.sentinels` is set.
+   */
+  url?: string;
+  /**
+   * An ioredis `Redis` or `Cluster` instance to use instead of creating one. The store
+   * never closes it (your code does), and uses it as configured: set `commandTimeout`,
+   * `maxRetriesPerRequest` and `enableAutoPipelining` on it yourself. It must not
+   * have a `keyPrefix` (use {@link RedisStoreOptions.prefix}).
+   */
+  client?: Redis | Cluster;
+  /**
+   * Prefix of every key the store writes; one session is the hash `prefix + id`.
+   * `clear()`, `ids()` and `count()` only ever see keys under it. Default `podsafe:sess:`.
+   * Use different prefixes for apps that share one Redis.
+   */
+  prefix?: string;
+  /**
+   * Seconds one Redis round trip may take before the call rejects with
+   * `SessionStoreUnavailableError`. Bounds every call, also on a `client` you pass in,
+   * also while Redis is down (commands never wait longer than this). Keep it below the
+   * engine's `storeTimeout` (default 2). Default `1`.
+   */
+  commandTimeout?: number;
+  /**
+   * Seconds one attempt to open a connection (TCP, TLS, AUTH) may take before it is
+   * abandoned and retried. Default `5`. Not used with `client`.
+   */
+  connectTimeout?: number;
+  /**
+   * Upper bound, in seconds, of the wait between two reconnection attempts while Redis
+   * is unreachable (the wait grows exponentially from 50 ms, with jitter, up to this).
+   * The store retries forever, so it recovers by itself when Redis comes back. Default `2`.
+   * Not used with `client`.
+   */
+  maxReconnectDelay?: number;
+  /**
+   * Extra ioredis options for the client the store creates: `password`, `username`, `db`,
+   * `tls`, and Sentinel (`sentinels`, `name`, `sentinelPassword`, ...). They override the
+   * store's defaults (`enableAutoPipelining: true`, `maxRetriesPerRequest: 1`,
+   * `enableOfflineQueue: true`, a capped reconnect backoff). Times here are ioredis's own
+   * (milliseconds); for the two timeouts use the store's `commandTimeout` and
+   * `connectTimeout` (seconds) instead. Not used with `client`.
+   */
+  redisOptions?: RedisOptions;
+}
+
+/** Options after validation, in the units the code uses. */
+export interface ResolvedOptions {
+  prefix: string;
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxReconnectDelayMs: number;
+  url: string | undefined;
+  redisOptions: RedisOptions;
+  client: Redis | Cluster | undefined;
+}
+
+export const DEFAULT_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_PREFIX = 'podsafe:sess:';
+
+const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions'];
+const CONNECTION_ONLY = ['url', 'redisOptions', 'connectTimeout', 'maxReconnectDelay'] as const;
+
+function fail(message: string): never {
+  throw new SessionConfigError(`RedisStore: ${message}`);
+}
+
+/** A duration in seconds, with a hint when the value looks like milliseconds. */
+function seconds(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback * 1000;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(`${name} must be a positive number of seconds (got ${JSON.stringify(value) ?? String(value)}). Example: ${name}: ${fallback}.`);
+  }
+  if (value > max) {
+    fail(
+      `${name} is ${value} seconds, more than the ${max} s this makes sense for. podsafe takes seconds, not ` +
+        `milliseconds: for ${value} ms pass ${value / 1000}.`,
+    );
+  }
+  return Math.max(1, Math.round(value * 1000));
+}
+
+function isIoredisClient(value: unknown): value is Redis | Cluster {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { isCluster?: unknown }).isCluster === 'boolean' &&
+    typeof (value as { hgetall?: unknown }).hgetall === 'function' &&
+    typeof (value as { defineCommand?: unknown }).defineCommand === 'function'
+  );
+}
+
+function keyPrefixOf(client: Redis | Cluster): unknown {
+  return (client.options as { keyPrefix?: unknown }).keyPrefix;
+}
+
+/** Validates {@link RedisStoreOptions}; every failure is a `SessionConfigError` that says how to fix it. */
+export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object, e.g. new RedisStore({ url }).');
+  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
+  if (unknown.length > 0) fail(`unknown option(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Valid options: ${KNOWN.join(', ')}.`);
+
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    fail(`prefix must be a non-empty string (got ${JSON.stringify(prefix)}); without one clear() would reach every key. Default: "${DEFAULT_PREFIX}".`);
+  }
+
+  const commandTimeoutMs = seconds('commandTimeout', options.commandTimeout, 1, 60);
+  const connectTimeoutMs = seconds('connectTimeout', options.connectTimeout, 5, 300);
+  const maxReconnectDelayMs = seconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
+
+  if (options.client !== undefined) {
+    if (!isIoredisClient(options.client)) fail('client must be an ioredis Redis or Cluster instance (new Redis(...) or new Cluster([...])).');
+    const extra = CONNECTION_ONLY.filter((key) => options[key] !== undefined);
+    if (extra.length > 0) {
+      fail(
+        `${extra.join(', ')} cannot be combined with client: a store given a client uses it as it is. ` +
+          `Configure that client instead, or drop client and let the store create its own connection.`,
+      );
+    }
+    if (keyPrefixOf(options.client)) {
+      fail('the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store\'s prefix option.');
+    }
+    return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client };
+  }
+
+  const redisOptions = options.redisOptions ?? {};
+  if (typeof redisOptions !== 'object' || redisOptions === null) fail('redisOptions must be an object of ioredis options.');
+  if (redisOptions.keyPrefix) fail('redisOptions.keyPrefix is not supported (SCAN does not apply it). Use the store\'s prefix option instead.');
+  for (const name of ['commandTimeout', 'connectTimeout'] as const) {
+    if (redisOptions[name] !== undefined) {
+      fail(`set the store's ${name} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`);
+    }
+  }
+
+  const sentinel = Array.isArray(redisOptions.sentinels) && redisOptions.sentinels.length > 0;
+  let url = options.url;
+  if (url !== undefined) {
+    if (sentinel) {
+      fail('pass either url or redisOptions.sentinels, not both. With Sentinel, set the master group in redisOptions.name and credentials in redisOptions.password / redisOptions.sentinelPassword.');
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+      fail(`url ${JSON.stringify(url)} is not a redis:// or rediss:// URL. Example: redis://:password@redis.default.svc:6379/0.`);
+    }
+  } else if (!sentinel) {
+    url = DEFAULT_URL;
+  }
+  if (sentinel && typeof redisOptions.name !== 'string') {
+    fail('redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").');
+  }
+  return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined };
+}

@@ -1,0 +1,196 @@
+import {
+  assertStorableId,
+  type PodsafeError,
+  type SessionChange,
+  type SessionRecord,
+  type SessionStore,
+  type SessionStoreCapabilities,
+  type SessionStoreStatus,
+} from '@podsafe/core';
+import type { Cluster, Redis } from 'ioredis';
+import { createClient, describeAddress } from './client.js';
+import { decodeRecord, saveArgs, timeText, ttlMillis } from './codec.js';
+import { ConnectionWatch } from './connection-watch.js';
+import { CallTimeout, closedError, isWrongType, toStoreError } from './errors.js';
+import { idFromKey, keyPattern, sessionKey } from './keys.js';
+import { resolveOptions, type RedisStoreOptions } from './options.js';
+import { scanPages, unlinkKeys, type Call } from './scan.js';
+import { defineScripts, type ScriptCommands } from './scripts.js';
+
+/**
+ * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
+ * session, so that concurrent requests changing different keys of one session both
+ * persist.
+ *
+ * Cost per operation: `get` one HGETALL; `save` and `touch` one EVALSHA each (an
+ * atomic Lua script); `destroy` one UNLINK. Each touches one key, so one Cluster slot.
+ *
+ * When Redis is unreachable every call rejects with `SessionStoreUnavailableError`
+ * within `commandTimeout` seconds (default 1), and the store reconnects by itself.
+ *
+ * ```ts
+ * const store = new RedisStore({ url: process.env.REDIS_URL });
+ * app.use(session({ store, secret: process.env.SESSION_SECRET }));
+ * ```
+ */
+export class RedisStore implements SessionStore {
+  /** A server-side store: the cookie carries only the signed id. */
+  readonly kind = 'server' as const;
+  /** Saves apply per-key deltas atomically: concurrent changes to different keys both persist. */
+  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true };
+  /** The ioredis client in use: the one passed as `client`, or the one the store created. */
+  readonly client: Redis | Cluster;
+  /** The key prefix; a session is the hash `prefix + id`. */
+  readonly prefix: string;
+  readonly #ownsClient: boolean;
+  readonly #timeoutMs: number;
+  readonly #scripts: ScriptCommands;
+  readonly #watch: ConnectionWatch;
+  #closed = false;
+
+  /** @throws {SessionConfigError} when an option is invalid; the message says how to fix it. */
+  constructor(options: RedisStoreOptions = {}) {
+    const resolved = resolveOptions(options);
+    this.prefix = resolved.prefix;
+    this.#timeoutMs = resolved.commandTimeoutMs;
+    this.#ownsClient = resolved.client === undefined;
+    this.client = resolved.client ?? createClient(resolved);
+    this.#scripts = defineScripts(this.client);
+    this.#watch = new ConnectionWatch(this.client, this.#ownsClient);
+  }
+
+  /** The session under `id` (one HGETALL), or `null` when there is none or what is there is not a valid session. */
+  async get(id: string): Promise<SessionRecord | null> {
+    assertStorableId(id);
+    const key = sessionKey(this.prefix, id);
+    // WRONGTYPE means the key holds something that is not a session: "no session", like any corrupt data.
+    const hash = await this.#call('get', () => this.client.hgetall(key).catch((error: unknown) => (isWrongType(error) ? null : Promise.reject(error))));
+    return hash ? decodeRecord(hash) : null;
+  }
+
+  /**
+   * Applies `change` and sets the session to expire `ttl` seconds from now, in one
+   * atomic script (one EVALSHA). Resolves `false`, writing nothing, for an update to a
+   * session that no longer exists.
+   */
+  async save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
+    assertStorableId(id);
+    const key = sessionKey(this.prefix, id);
+    const args = saveArgs(change, ttl);
+    return (await this.#call('save', () => this.#scripts.podsafeSaveV1(key, args))) === 1;
+  }
+
+  /** Records `lastSeenAt` (unix seconds) and extends the TTL to `ttl` seconds, in one EVALSHA; a missing session stays missing. */
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+    assertStorableId(id);
+    const key = sessionKey(this.prefix, id);
+    const args = [timeText('lastSeenAt', lastSeenAt), String(ttlMillis(ttl))];
+    await this.#call('touch', () => this.#scripts.podsafeTouchV1(key, args));
+  }
+
+  /** Deletes the session (one UNLINK); deleting a missing one is not an error. */
+  async destroy(id: string): Promise<void> {
+    assertStorableId(id);
+    const key = sessionKey(this.prefix, id);
+    await this.#call('destroy', () => this.client.unlink(key));
+  }
+
+  /** Resolves when Redis answers PING within `commandTimeout`; for readiness probes. */
+  async ping(): Promise<void> {
+    await this.#call('ping', () => this.client.ping());
+  }
+
+  /**
+   * Every session id under the prefix, by SCAN (on every master of a Cluster). Costs
+   * one round trip per 1000 keys scanned and holds the ids seen so far in memory (to
+   * never list one twice): an admin operation, not for request paths.
+   */
+  async *ids(): AsyncIterable<string> {
+    const seen = new Set<string>();
+    for await (const keys of scanPages(this.client, keyPattern(this.prefix), this.#bound, 'ids')) {
+      for (const key of keys) {
+        const id = idFromKey(this.prefix, key);
+        if (id === undefined || seen.has(id)) continue;
+        seen.add(id);
+        yield id;
+      }
+    }
+  }
+
+  /** How many sessions there are under the prefix: a full SCAN, like {@link RedisStore.ids}. */
+  async count(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.ids()) count++;
+    return count;
+  }
+
+  /**
+   * Deletes every session under the prefix (SCAN, then UNLINK page by page) and nothing
+   * else: never FLUSHDB, and keys of a store whose prefix extends this one's are left alone.
+   */
+  async clear(): Promise<void> {
+    for await (const keys of scanPages(this.client, keyPattern(this.prefix), this.#bound, 'clear')) {
+      const ours = keys.filter((key) => idFromKey(this.prefix, key) !== undefined);
+      await this.#call('clear', () => unlinkKeys(this.client, ours));
+    }
+  }
+
+  /**
+   * Calls `listener` with `'down'` when the connection to Redis is lost and `'ready'`
+   * when it is (re-)established; repeats are dropped. Returns the unsubscribe function.
+   */
+  subscribe(listener: (status: SessionStoreStatus) => void): () => void {
+    return this.#watch.subscribe(listener);
+  }
+
+  /**
+   * Closes the connection the store created (QUIT, so in-flight commands finish, then
+   * waits for the socket to close; bounded by `commandTimeout`, so a wedged Redis
+   * cannot hold up shutdown). A client passed in is left open. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watch.detach();
+    if (!this.#ownsClient) return;
+    const client = this.client;
+    if (client.status === 'end') return;
+    // Only an open or opening socket emits 'end'; between reconnect attempts there is none to wait for.
+    const ended = ['connecting', 'connect', 'ready'].includes(client.status)
+      ? new Promise<void>((resolve) => client.once('end', () => resolve()))
+      : undefined;
+    if (client.status === 'ready') await this.#call('close', () => client.quit()).catch(() => undefined);
+    client.disconnect();
+    if (ended) await this.#call('close', () => ended).catch(() => undefined);
+  }
+
+  readonly #bound: Call = (operation, command) => this.#call(operation, command);
+
+  /**
+   * One round trip, bounded by `commandTimeout` by the store itself (so also on a
+   * client passed in without a timeout), with every failure mapped to a podsafe error.
+   */
+  async #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    if (this.#closed && operation !== 'close') throw closedError(operation);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CallTimeout()), this.#timeoutMs);
+    });
+    try {
+      return await Promise.race([command(), deadline]);
+    } catch (error) {
+      throw this.#error(error, operation);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #error(error: unknown, operation: string): PodsafeError {
+    return toStoreError(error, {
+      address: describeAddress(this.client),
+      operation,
+      timeoutSeconds: this.#timeoutMs / 1000,
+      lastConnectionError: this.#watch.lastError,
+    });
+  }
+}

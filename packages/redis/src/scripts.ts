@@ -1,0 +1,96 @@
+import type { Cluster, Redis } from 'ioredis';
+import { META } from './codec.js';
+
+/**
+ * The Lua scripts. Each touches exactly one key (KEYS[1], the session hash), so it
+ * runs atomically on one node and, in a Cluster, in one slot.
+ *
+ * `live_version` is the script-side "does this session exist": KEYS[1] is a hash
+ * whose meta fields are valid (numbers, createdAt > 0, lastSeenAt >= createdAt, an
+ * integer version >= 1), the same rule `isSessionMeta` applies on read. A string, a
+ * foreign hash or broken meta counts as missing, so an update or a touch never
+ * revives or grafts onto something that reads as "no session". (Data fields are not
+ * parsed here; one that is not JSON keeps the record unreadable whatever is written.)
+ */
+const LIVE_VERSION = `
+local function number(text)
+  -- Digits first: tonumber() would also take "nan", "inf" and " 1", which the reader refuses.
+  if type(text) ~= 'string' or not string.find(text, '^%-?%d') then return nil end
+  local n = tonumber(text)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return nil end
+  return n
+end
+local function live_version(key)
+  if redis.call('TYPE', key)['ok'] ~= 'hash' then return nil end
+  local meta = redis.call('HMGET', key, '${META.createdAt}', '${META.lastSeenAt}', '${META.version}')
+  local created, seen, version = number(meta[1]), number(meta[2]), number(meta[3])
+  if not (created and seen and version) then return nil end
+  if created <= 0 or seen < created or version < 1 or version % 1 ~= 0 then return nil end
+  return version
+end
+`;
+
+/**
+ * save: ARGV = isNew ('1' | '0'), ttl (ms), createdAt, lastSeenAt, n,
+ * then n field/value pairs to set, then the fields to delete.
+ * isNew: the record becomes exactly the given fields (UNLINK first), version 1.
+ * Otherwise: refused (0, nothing written) unless the session exists; set, delete,
+ * version + 1. Both write the meta and PEXPIRE. Returns 1 when written.
+ * HSET/HDEL go in chunks because Lua's unpack() has a stack limit (~8000 values).
+ */
+const SAVE = `${LIVE_VERSION}
+local key = KEYS[1]
+local version = 1
+if ARGV[1] == '1' then
+  redis.call('UNLINK', key)
+else
+  local current = live_version(key)
+  if not current then return 0 end
+  version = current + 1
+end
+redis.call('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version)
+local first = 6
+local last = 5 + 2 * tonumber(ARGV[5])
+for i = first, last, 1000 do
+  redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, last)))
+end
+for i = last + 1, #ARGV, 1000 do
+  redis.call('HDEL', key, unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+redis.call('PEXPIRE', key, ARGV[2])
+return 1
+`;
+
+/**
+ * touch: ARGV = lastSeenAt, ttl (ms). Records lastSeenAt and extends the TTL of an
+ * existing session; a missing one stays missing.
+ *
+ * Not a bare PEXPIRE: the engine enforces idle expiry and `touchAfter` from the
+ * stored `lastSeenAt`, so a touch that only moved the TTL would leave the engine
+ * seeing a stale lastSeenAt, expiring active sessions and touching on every request.
+ */
+const TOUCH = `${LIVE_VERSION}
+local key = KEYS[1]
+if not live_version(key) then return 0 end
+redis.call('HSET', key, '${META.lastSeenAt}', ARGV[1])
+redis.call('PEXPIRE', key, ARGV[2])
+return 1
+`;
+
+/** The script commands the store defines on its client. Names are namespaced and versioned to never clash with an app's own. */
+export interface ScriptCommands {
+  podsafeSaveV1(key: string, args: string[]): Promise<number>;
+  podsafeTouchV1(key: string, args: string[]): Promise<number>;
+}
+
+/**
+ * Defines the scripts on `client` (ioredis runs them with EVALSHA, sending the source
+ * with EVAL the first time on each connection, so a restarted or flushed Redis never
+ * costs an extra round trip for NOSCRIPT).
+ */
+export function defineScripts(client: Redis | Cluster): ScriptCommands {
+  const scripted = client as (Redis | Cluster) & Partial<ScriptCommands>;
+  if (typeof scripted.podsafeSaveV1 !== 'function') client.defineCommand('podsafeSaveV1', { numberOfKeys: 1, lua: SAVE });
+  if (typeof scripted.podsafeTouchV1 !== 'function') client.defineCommand('podsafeTouchV1', { numberOfKeys: 1, lua: TOUCH });
+  return scripted as unknown as ScriptCommands;
+}
