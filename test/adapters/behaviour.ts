@@ -233,6 +233,19 @@ export function describeAdapterBehaviour(driver: AppDriver, makeBackend: () => B
       });
     });
 
+    describe.skipIf(!backend.cookieCarried)('cookie size', () => {
+      it('a session too large for a cookie is a 500 before anything is sent, and the previous session survives', async () => {
+        const browser = new Browser(app.url);
+        await browser.post('/login', { user: 'ivan' });
+        const before = new Map(browser.cookies);
+        const reply = await browser.get('/big/6000');
+        expect(reply.status).toBe(500);
+        expect(reply.setCookies).toEqual([]);
+        expect(browser.cookies).toEqual(before);
+        expect((await sessionOf(browser)).data).toEqual({ user: 'ivan' });
+      });
+    });
+
     describe('secret rotation', () => {
       it('a cookie signed with a retired secret is re-issued with the new one; nobody is logged out', async () => {
         const old = await start({}, [SECRET_A]);

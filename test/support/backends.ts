@@ -23,6 +23,8 @@ export interface Backend {
   readonly name: string;
   /** Concurrent saves of different keys both persist. */
   readonly deltaWrites: boolean;
+  /** The session travels in the cookie itself, so its size is bounded by the browser's cookie limit. */
+  readonly cookieCarried?: boolean;
   /** Session options for one app instance; `secrets` newest first. */
   options(secrets?: string[]): Promise<SessionOptions>;
   /** Overwrites the stored session `id` with data that is not a session. Server-side stores only. */
@@ -133,5 +135,39 @@ export function memcachedBackend(): Backend {
   };
 }
 
+/**
+ * Sessions in signed JWT cookies. Logout revokes through a revocation store
+ * shared by every instance (as pods would share a Redis); the stoppable
+ * variant keeps that list in a Redis the test can stop.
+ */
+export function jwtBackend(): Backend {
+  const revocation = new MemoryStore();
+  return {
+    name: 'jwt',
+    deltaWrites: false,
+    cookieCarried: true,
+    async options(secrets = [SECRET_A]) {
+      const { JwtStore } = await import('@podsafe/jwt');
+      return { store: new JwtStore({ secrets, revocation }) };
+    },
+    async stoppable() {
+      const server = await startRedis();
+      const own = tracking();
+      const [{ JwtStore }, { RedisStore }] = await Promise.all([import('@podsafe/jwt'), import('@podsafe/redis')]);
+      const revocations = own.track(new RedisStore({ url: server.url, prefix: prefix() }));
+      return {
+        options: async () => ({ store: new JwtStore({ secrets: [SECRET_A], revocation: revocations }), storeTimeout: 1.5 }),
+        stop: () => server.stop('SIGKILL'),
+        start: async () => void (await server.start()),
+        close: async () => {
+          await own.closeAll();
+          await server.stop();
+        },
+      };
+    },
+    close: () => revocation.close(),
+  };
+}
+
 /** Every backend the adapter suites run on. */
-export const BACKENDS: Array<() => Backend> = [memoryBackend, redisBackend, memcachedBackend];
+export const BACKENDS: Array<() => Backend> = [memoryBackend, redisBackend, memcachedBackend, jwtBackend];
