@@ -58,8 +58,16 @@ export class ServerProcess {
     private readonly spawnArgs: { command: string; args: string[]; ready?: RegExp },
   ) {}
 
-  /** Starts the process and resolves when it is ready to serve. */
-  async start(): Promise<this> {
+  /** The process id while running. */
+  get pid(): number | undefined {
+    return this.running ? this.#child!.pid : undefined;
+  }
+
+  /**
+   * Starts the process and resolves when it is ready to serve; rejects with its
+   * output when it exits first or is not ready within `timeoutMs`.
+   */
+  async start(timeoutMs = 15_000): Promise<this> {
     const { command, args, ready } = this.spawnArgs;
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
@@ -85,7 +93,18 @@ export class ServerProcess {
       child.stdout!.on('data', (c: Buffer) => (this.#output += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (this.#output += c.toString()));
     }
-    await Promise.race([readyLine, exited]);
+    let timer: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${this.name} was not ready after ${timeoutMs} ms; its output:\n${this.#output}`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([readyLine, exited, tooSlow]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this;
   }
 
