@@ -83,7 +83,14 @@ export class ServerProcess {
       ? new Promise<void>((resolve) => {
           const onData = (chunk: Buffer) => {
             this.#output += chunk.toString();
-            if (ready.test(this.#output)) resolve();
+            if (!ready.test(this.#output)) return;
+            // Ready: keep draining the pipes (a full pipe would block the server)
+            // but stop collecting, since memcached -vv logs every command.
+            for (const stream of [child.stdout!, child.stderr!]) {
+              stream.off('data', onData);
+              stream.resume();
+            }
+            resolve();
           };
           child.stdout!.on('data', onData);
           child.stderr!.on('data', onData);

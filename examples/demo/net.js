@@ -1,0 +1,76 @@
+// Small network helpers for the local cluster: free ports, waiting for a
+// listener, probing readiness. Everything stays on the loopback interface.
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+
+export const LOOPBACK = '127.0.0.1';
+
+/** A port the OS says is free on `host` right now. */
+export function freePort(host = LOOPBACK) {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something could listen on `host:port` now. */
+export function isPortFree(port, host = LOOPBACK) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** One TCP connection attempt: resolves whether something accepted it. */
+export function canConnect(port, host = LOOPBACK) {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Resolves once `check()` resolves true, polling (a listener or a readiness
+ * endpoint has no push notification). Rejects when `abort` settles first or
+ * after `timeoutMs`, with `what` in the message.
+ */
+export async function pollUntil(check, { what, timeoutMs = 30_000, intervalMs = 50, abort } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let aborted;
+  abort?.then(
+    (reason) => (aborted = reason ?? new Error(`gave up waiting for ${what}`)),
+    (error) => (aborted = error),
+  );
+  for (;;) {
+    if (aborted) throw aborted;
+    if (await check()) return;
+    if (aborted) throw aborted;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** GET `path` on a loopback port without keep-alive; resolves with the status code, or 0 when nothing answers. */
+export function probe(port, path, host = LOOPBACK, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', () => resolve(0));
+    });
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', () => resolve(0));
+    req.end();
+  });
+}
