@@ -8,7 +8,9 @@ import express from 'express';
 import expressSession from 'express-session';
 import { MemoryStore, type ClientSessionStore } from '@podsafe/core';
 import { ExpressSessionStore } from '@podsafe/express/express-session';
+import { RedisStore } from '@podsafe/redis';
 import { Browser } from '../support/http.js';
+import { startRedis } from '../support/servers.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -96,6 +98,27 @@ describe('ExpressSessionStore under a real express-session', () => {
   it('answers "no session" for an id it could never have issued, without touching the backend', async () => {
     const store = new ExpressSessionStore({ store: backing });
     expect(await store.get('../../etc/passwd')).toBeNull();
+  });
+
+  it('emits disconnect when the backend goes down and connect when it returns, as express-session expects', async () => {
+    const redis = await startRedis();
+    const backend = new RedisStore({ url: redis.url });
+    const store = new ExpressSessionStore({ store: backend });
+    try {
+      await backend.ping();
+      const disconnected = new Promise<void>((resolve) => store.once('disconnect', resolve));
+      await redis.stop('SIGKILL');
+      await disconnected;
+      const connected = new Promise<void>((resolve) => store.once('connect', resolve));
+      await redis.start();
+      await connected;
+      await store.set('abcdefghijklmnopqrstuvwxyz012345', { user: 'erin' });
+      expect(await store.get('abcdefghijklmnopqrstuvwxyz012345')).toMatchObject({ user: 'erin' });
+    } finally {
+      store.close();
+      await backend.close();
+      await redis.stop();
+    }
   });
 
   it('refuses a client-side store with a message pointing at session()', () => {
