@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { MemoryStore, type AnySessionStore, type SessionOptions } from '@podsafe/core';
-import { startMemcached, startRedis } from './servers.js';
+import { startMemcached, startRedis, type ServerProcess } from './servers.js';
 
 /** Secrets of 32+ bytes; A is the one in use, B the one rotated in. */
 export const SECRET_A = 'test-secret-A-0123456789abcdef0123456789';
@@ -50,6 +50,26 @@ function tracking() {
   };
 }
 
+/**
+ * A private server the test may stop, and session options on it. `makeOptions`
+ * gets `track` so the stores it makes are closed with the server.
+ */
+function stoppableOn(
+  server: ServerProcess,
+  makeOptions: (track: <S extends AnySessionStore>(store: S) => S) => Promise<SessionOptions>,
+): StoppableBackend {
+  const own = tracking();
+  return {
+    options: () => makeOptions((store) => own.track(store)),
+    stop: () => server.stop('SIGKILL'),
+    start: async () => void (await server.start()),
+    close: async () => {
+      await own.closeAll();
+      await server.stop();
+    },
+  };
+}
+
 export function memoryBackend(): Backend {
   const store = new MemoryStore();
   return {
@@ -84,17 +104,12 @@ export function redisBackend(): Backend {
     },
     async stoppable() {
       const server = await startRedis();
-      const own = tracking();
       const { RedisStore } = await import('@podsafe/redis');
-      return {
-        options: async () => ({ store: own.track(new RedisStore({ url: server.url, prefix: keyPrefix })), secret: [SECRET_A], storeTimeout: 1.5 }),
-        stop: () => server.stop('SIGKILL'),
-        start: async () => void (await server.start()),
-        close: async () => {
-          await own.closeAll();
-          await server.stop();
-        },
-      };
+      return stoppableOn(server, async (track) => ({
+        store: track(new RedisStore({ url: server.url, prefix: keyPrefix })),
+        secret: [SECRET_A],
+        storeTimeout: 1.5,
+      }));
     },
     close: () => stores.closeAll(),
   };
@@ -119,17 +134,12 @@ export function memcachedBackend(): Backend {
     },
     async stoppable() {
       const server = await startMemcached();
-      const own = tracking();
       const { MemcachedStore } = await import('@podsafe/memcached');
-      return {
-        options: async () => ({ store: own.track(new MemcachedStore({ servers: server.address, prefix: keyPrefix })), secret: [SECRET_A], storeTimeout: 1.5 }),
-        stop: () => server.stop('SIGKILL'),
-        start: async () => void (await server.start()),
-        close: async () => {
-          await own.closeAll();
-          await server.stop();
-        },
-      };
+      return stoppableOn(server, async (track) => ({
+        store: track(new MemcachedStore({ servers: server.address, prefix: keyPrefix })),
+        secret: [SECRET_A],
+        storeTimeout: 1.5,
+      }));
     },
     close: () => stores.closeAll(),
   };
@@ -152,18 +162,11 @@ export function jwtBackend(): Backend {
     },
     async stoppable() {
       const server = await startRedis();
-      const own = tracking();
       const [{ JwtStore }, { RedisStore }] = await Promise.all([import('@podsafe/jwt'), import('@podsafe/redis')]);
-      const revocations = own.track(new RedisStore({ url: server.url, prefix: prefix() }));
-      return {
-        options: async () => ({ store: new JwtStore({ secrets: [SECRET_A], revocation: revocations }), storeTimeout: 1.5 }),
-        stop: () => server.stop('SIGKILL'),
-        start: async () => void (await server.start()),
-        close: async () => {
-          await own.closeAll();
-          await server.stop();
-        },
-      };
+      return stoppableOn(server, async (track) => ({
+        store: new JwtStore({ secrets: [SECRET_A], revocation: track(new RedisStore({ url: server.url, prefix: prefix() })) }),
+        storeTimeout: 1.5,
+      }));
     },
     close: () => revocation.close(),
   };

@@ -1,4 +1,4 @@
-import { parse, serialize } from 'cookie';
+import { parse, serialize, type SerializeOptions } from 'cookie';
 import type { ResolvedOptions } from './options.js';
 
 /** The value of cookie `name` in a `Cookie` request header, if present. */
@@ -7,36 +7,34 @@ export function readCookie(header: string | undefined, name: string): string | u
   return parse(header)[name];
 }
 
+/** The attributes every session cookie carries, set or cleared alike. */
+function attributes(options: ResolvedOptions, secureRequest: boolean): SerializeOptions {
+  const c = options.cookie;
+  return {
+    path: c.path,
+    domain: c.domain,
+    httpOnly: c.httpOnly,
+    sameSite: c.sameSite,
+    secure: c.secure === 'auto' ? secureRequest : c.secure,
+    partitioned: c.partitioned || undefined,
+  };
+}
+
 /**
  * The `Set-Cookie` header value carrying `value`. `maxAge` is in seconds and is
  * sent only for persistent cookies; `secureRequest` tells whether the request
  * came over https (for `secure: 'auto'`).
  */
 export function sessionCookie(options: ResolvedOptions, value: string, maxAge: number, secureRequest: boolean): string {
-  const c = options.cookie;
   return serialize(options.cookieName, value, {
-    path: c.path,
-    domain: c.domain,
-    httpOnly: c.httpOnly,
-    sameSite: c.sameSite,
-    secure: c.secure === 'auto' ? secureRequest : c.secure,
-    partitioned: c.partitioned || undefined,
-    maxAge: c.persistent ? Math.max(1, Math.floor(maxAge)) : undefined,
+    ...attributes(options, secureRequest),
+    maxAge: options.cookie.persistent ? Math.max(1, Math.floor(maxAge)) : undefined,
+    // Values are base64url and '.', or a JWT: nothing to encode.
     encode: (v) => v,
   });
 }
 
 /** The `Set-Cookie` header value that deletes the session cookie in the browser. */
 export function clearedCookie(options: ResolvedOptions, secureRequest: boolean): string {
-  const c = options.cookie;
-  return serialize(options.cookieName, '', {
-    path: c.path,
-    domain: c.domain,
-    httpOnly: c.httpOnly,
-    sameSite: c.sameSite,
-    secure: c.secure === 'auto' ? secureRequest : c.secure,
-    partitioned: c.partitioned || undefined,
-    expires: new Date(0),
-    maxAge: 0,
-  });
+  return serialize(options.cookieName, '', { ...attributes(options, secureRequest), expires: new Date(0), maxAge: 0 });
 }

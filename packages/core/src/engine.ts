@@ -6,7 +6,7 @@ import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { isSessionRecord } from './record.js';
-import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionBackend } from './session.js';
+import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionControls } from './session.js';
 import { storeCall } from './timeout.js';
 import { isClientStore, type SessionMeta, type SessionRecord } from './types.js';
 
@@ -113,7 +113,7 @@ export class SessionEngine {
 }
 
 /** One request's session: the state between load and commit. Adapters hold it; handlers see only `session`. */
-export class SessionContext implements SessionBackend {
+export class SessionContext implements SessionControls {
   /** The object handlers use: data as properties, plus `id`, `regenerate()`, `destroy()`, `save()`. */
   readonly session: Session;
   /** @internal Expiry of the token a client-side store decoded (unix seconds). */

@@ -38,3 +38,4 @@ export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } fro
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { nowSeconds } from './expiry.js';
+export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

@@ -39,21 +39,11 @@ export interface SessionControls {
  */
 export type Session = SessionData & SessionControls;
 
-/** What a session object needs from the request context behind it. */
-export interface SessionBackend {
-  readonly id: string;
-  readonly isNew: boolean;
-  readonly createdAt: number;
-  regenerate(options?: RegenerateOptions): Promise<void>;
-  destroy(): Promise<void>;
-  save(): Promise<void>;
-  touch(): void;
-}
-
 const BACKEND = Symbol('podsafe.session');
 
-function backend(session: object): SessionBackend {
-  return (session as { [BACKEND]: SessionBackend })[BACKEND];
+/** The request context behind a session object: it implements the controls. */
+function backend(session: object): SessionControls {
+  return (session as { [BACKEND]: SessionControls })[BACKEND];
 }
 
 /**
@@ -76,7 +66,7 @@ const sessionPrototype: SessionControls = Object.create(Object.prototype, {
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON']);
 
 /** Makes a session object over `backend`, holding `data`. */
-export function createSession(owner: SessionBackend, data: SessionDataRecord): Session {
+export function createSession(owner: SessionControls, data: SessionDataRecord): Session {
   const session = Object.create(sessionPrototype) as Session;
   Object.defineProperty(session, BACKEND, { value: owner });
   replaceData(session, data);

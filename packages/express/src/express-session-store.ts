@@ -1,14 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import {
-  SessionConfigError,
-  isStorableId,
-  nowSeconds,
-  storeCall,
-  type AnySessionStore,
-  type SessionDataRecord,
-  type SessionStore,
-} from '@podsafe/core';
+import { WholeSessionBridge, type SessionDataRecord, type SessionStore, type WholeSessionBridgeOptions } from '@podsafe/core';
 
 // Loaded without its type declarations on purpose: @types/express-session
 // declares its own `req.session` globally, which would clash with the one
@@ -30,18 +22,8 @@ export type ExpressSessionRecord = SessionDataRecord & {
   cookie?: { expires?: string | Date | null; maxAge?: number | null; originalMaxAge?: number | null };
 };
 
-/** Options of {@link ExpressSessionStore}. */
-export interface ExpressSessionStoreOptions {
-  /** Any server-side podsafe store: `RedisStore`, `MemcachedStore`, `MemoryStore`, or your own. */
-  store: AnySessionStore;
-  /**
-   * Seconds a session lives when its cookie has no expiry (express-session's
-   * default browser-session cookie). Default `86400` (1 day).
-   */
-  ttl?: number;
-  /** Seconds a single store call may take before it fails. Default `2`. */
-  timeout?: number;
-}
+/** Options of {@link ExpressSessionStore}: `store` (required), `ttl` and `timeout`, in seconds. */
+export type ExpressSessionStoreOptions = WholeSessionBridgeOptions;
 
 /**
  * An `express-session` store backed by any podsafe store: the drop-in
@@ -60,8 +42,7 @@ export interface ExpressSessionStoreOptions {
 export class ExpressSessionStore extends Store {
   /** The podsafe store behind this adapter. */
   readonly store: SessionStore;
-  readonly #ttl: number;
-  readonly #timeout: number;
+  readonly #bridge: WholeSessionBridge;
   readonly #unsubscribe: (() => void) | undefined;
 
   /** All sessions, where the backend can list them (not Memcached). */
@@ -84,16 +65,8 @@ export class ExpressSessionStore extends Store {
   /** @throws SessionConfigError for a client-side store (a JWT cookie cannot back express-session). */
   constructor(options: ExpressSessionStoreOptions) {
     super();
-    const store = options?.store;
-    if (!store || store.kind === 'client') {
-      throw new SessionConfigError(
-        'ExpressSessionStore needs a server-side podsafe store (RedisStore, MemcachedStore, MemoryStore). ' +
-          "For JWT cookie sessions use @podsafe/express's own session() middleware.",
-      );
-    }
-    this.store = store;
-    this.#ttl = options.ttl ?? 86_400;
-    this.#timeout = options.timeout ?? 2;
+    this.#bridge = new WholeSessionBridge(options, 'ExpressSessionStore', "For JWT cookie sessions use @podsafe/express's own session() middleware.");
+    const store = (this.store = this.#bridge.store);
     this.#unsubscribe = store.subscribe?.((status) => this.emit(status === 'ready' ? 'connect' : 'disconnect'));
 
     const list = store.ids?.bind(store);
@@ -120,30 +93,22 @@ export class ExpressSessionStore extends Store {
 
   /** express-session: the session stored under `sid`, or `null`. */
   get(sid: string, callback?: Callback): Promise<ExpressSessionRecord | null> {
-    return this.#run('get', callback, async () => {
-      if (!isStorableId(sid)) return null;
-      const record = await this.store.get(sid);
-      return record ? (record.data as ExpressSessionRecord) : null;
-    });
+    return this.#answer(callback, this.#bridge.get<ExpressSessionRecord>(sid));
   }
 
   /** express-session: stores the whole session under `sid`, expiring with its cookie. */
   set(sid: string, session: object, callback?: Callback): Promise<void> {
-    return this.#run('set', callback, async () => {
-      const data = JSON.parse(JSON.stringify(session)) as SessionDataRecord;
-      const now = nowSeconds();
-      await this.store.save(sid, { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } }, this.#ttlOf(session));
-    });
+    return this.#answer(callback, this.#bridge.set(sid, session));
   }
 
   /** express-session: slides the expiry of `sid` without rewriting it. */
   touch(sid: string, session: object, callback?: Callback): Promise<void> {
-    return this.#run('touch', callback, () => this.store.touch(sid, nowSeconds(), this.#ttlOf(session)));
+    return this.#answer(callback, this.#bridge.touch(sid, session));
   }
 
   /** express-session: deletes `sid`. */
   destroy(sid: string, callback?: Callback): Promise<void> {
-    return this.#run('destroy', callback, () => this.store.destroy(sid));
+    return this.#answer(callback, this.#bridge.destroy(sid));
   }
 
   /** Stops forwarding the backend's status events. The backend store itself stays open (close it yourself). */
@@ -151,20 +116,13 @@ export class ExpressSessionStore extends Store {
     this.#unsubscribe?.();
   }
 
-  /** Seconds until the session's cookie expires; at least 1. */
-  #ttlOf(session: object): number {
-    const expires = (session as ExpressSessionRecord).cookie?.expires;
-    if (expires) {
-      const at = new Date(expires).getTime();
-      if (Number.isFinite(at)) return Math.max(1, Math.ceil((at - Date.now()) / 1000));
-    }
-    return this.#ttl;
-  }
-
-  /** Runs a store call under the timeout, answering both the callback and the returned promise. */
-  #run<T>(operation: string, callback: Callback | undefined, call: () => Promise<T>): Promise<T> {
-    const result = storeCall(operation, this.#timeout, 2, call);
+  /** Answers both the callback, if any, and the returned promise. */
+  #answer<T>(callback: Callback | undefined, result: Promise<T>): Promise<T> {
     if (callback) result.then((value) => callback(null, value), (error: unknown) => callback(error));
     return result;
+  }
+
+  #run<T>(operation: string, callback: Callback | undefined, call: () => Promise<T>): Promise<T> {
+    return this.#answer(callback, this.#bridge.call(operation, call));
   }
 }

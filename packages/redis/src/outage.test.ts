@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { SessionStoreUnavailableError, type SessionStoreStatus } from '@podsafe/core';
 import { create, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
+import { nextStatus } from '../test/status.js';
 import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
 
 /**
@@ -26,16 +27,6 @@ function track<T extends { close(): Promise<unknown> }>(closeable: T): T {
   return closeable;
 }
 
-/** Resolves on the next time the store reports `status`. */
-function next(store: RedisStore, status: SessionStoreStatus): Promise<void> {
-  return new Promise((resolve) => {
-    const unsubscribe = store.subscribe((seen) => {
-      if (seen !== status) return;
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 /** Every store call, each expected to reject while Redis is unavailable. */
 function everyCall(store: RedisStore, id: string): [string, () => Promise<unknown>][] {
@@ -76,12 +67,12 @@ describe('RedisStore when Redis goes away', () => {
     expect(await store.save(before, create({ user: 'alice' }), 600)).toBe(true);
     expect((await store.get(before))?.data).toEqual({ user: 'alice' });
 
-    const down = next(store, 'down');
+    const down = nextStatus(store, 'down');
     await redis.stop();
     await down;
     await expectAllUnavailable(store, newId(), `127.0.0.1:${redis.port}`);
 
-    const ready = next(store, 'ready');
+    const ready = nextStatus(store, 'ready');
     await redis.start(); // same port; no persistence, so an empty Redis
     await ready;
     const after = newId();
@@ -143,7 +134,7 @@ describe('RedisStore when Redis goes away', () => {
     const store = track(new RedisStore({ url: redis.url }));
     await expectAllUnavailable(store, newId(), `127.0.0.1:${redis.port}`);
 
-    const ready = next(store, 'ready');
+    const ready = nextStatus(store, 'ready');
     await redis.start();
     await ready;
     const id = newId();

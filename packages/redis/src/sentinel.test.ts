@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionStoreStatus } from '@podsafe/core';
 import { create, describeSessionStore, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
+import { nextStatus } from '../test/status.js';
 import { startSentinelGroup, type TestSentinelGroup } from '../test/sentinel.js';
 
 // A real master + replica + sentinel, started once for this file.
@@ -25,15 +25,6 @@ describeSessionStore('RedisStore through Sentinel', () => sentinelStore('suite')
   },
 });
 
-function next(store: RedisStore, status: SessionStoreStatus): Promise<void> {
-  return new Promise((resolve) => {
-    const unsubscribe = store.subscribe((seen) => {
-      if (seen !== status) return;
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 describe('RedisStore through Sentinel, failover', () => {
   // Runs after the suite above (files run their describes in order): it kills the master.
@@ -44,8 +35,8 @@ describe('RedisStore through Sentinel, failover', () => {
       expect(await store.save(id, create({ user: 'alice' }), 600)).toBe(true);
       await group.replicated(store.prefix + id);
 
-      const down = next(store, 'down');
-      const ready = next(store, 'ready');
+      const down = nextStatus(store, 'down');
+      const ready = nextStatus(store, 'ready');
       await group.master.stop('SIGKILL');
       await down;
       await ready; // reconnected, through the sentinel, to the promoted replica
