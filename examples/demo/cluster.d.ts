@@ -43,7 +43,9 @@ export interface ClusterOptions {
   restartDelayMs?: number;
   /** Restart replicas that exit on their own (or are killed). Default true. */
   autoRestart?: boolean;
-  /** The app's entry file. Default examples/express-app/src/server.js. */
+  /** Which example app the replicas run. Default `express-app`. */
+  app?: ExampleApp;
+  /** The app's entry file, overriding `app`. Default that app's src/server.js. */
   entry?: string;
   /** How long a replica may take to pass /readyz. Default 30000. */
   readyTimeoutMs?: number;
@@ -65,6 +67,8 @@ export interface ClusterEvents {
 export interface Cluster {
   /** The front's URL: what a user opens. */
   readonly url: string;
+  /** The example app the replicas run (as asked; `entry` may have replaced its file). */
+  readonly app: ExampleApp;
   readonly front: 'nginx' | 'node';
   /** Temporary directory of the front (config, pid, temp files); removed by stop(). */
   readonly dir: string;
@@ -89,6 +93,15 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** The example apps a cluster can run. */
+export type ExampleApp = 'express-app' | 'fastify-app';
+
+export const APPS: readonly ExampleApp[];
+
+/** The entry file (src/server.js) of example app `app`; throws for another name. */
+export function appEntry(app: ExampleApp): string;
+
+/** appEntry('express-app'). */
 export const DEFAULT_APP_ENTRY: string;
 
 export function startCluster(options?: ClusterOptions): Promise<Cluster>;

@@ -14,7 +14,16 @@ import { findNginx, startNginx } from './nginx.js';
 import { startProxy } from './proxy.js';
 import { Replica } from './replica.js';
 
-export const DEFAULT_APP_ENTRY = fileURLToPath(new URL('../express-app/src/server.js', import.meta.url));
+/** The example apps a cluster can run: twins with the same routes, environment and probes. */
+export const APPS = ['express-app', 'fastify-app'];
+
+/** The entry file of example app `app` (one of {@link APPS}). */
+export function appEntry(app) {
+  if (!APPS.includes(app)) throw new Error(`app must be one of ${APPS.join(', ')}; got ${JSON.stringify(app)}`);
+  return fileURLToPath(new URL(`../${app}/src/server.js`, import.meta.url));
+}
+
+export const DEFAULT_APP_ENTRY = appEntry('express-app');
 
 // Children must not outlive this process, even when it dies of an uncaught error.
 const live = new Set();
@@ -31,7 +40,8 @@ export async function startCluster(options = {}) {
     host = LOOPBACK,
     restartDelayMs = 1000,
     autoRestart = true,
-    entry = DEFAULT_APP_ENTRY,
+    app = 'express-app',
+    entry = appEntry(app),
     readyTimeoutMs = 30_000,
     stopGraceMs = 15_000,
   } = options;
@@ -156,6 +166,7 @@ export async function startCluster(options = {}) {
 
   const handle = {
     url: '',
+    app,
     front: useNginx ? 'nginx' : 'node',
     dir,
     replicas,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { startBackend } from './backend.js';
-import { startCluster } from './cluster.js';
+import { APPS, startCluster } from './cluster.js';
 import { freePort, isPortFree } from './net.js';
 
 const say = (message) => console.log(`demo: ${message}`);
@@ -24,6 +24,8 @@ function integerEnv(name, fallback, min, max) {
 }
 
 const replicas = integerEnv('REPLICAS', 3, 1, 20);
+const app = process.env.DEMO_APP || 'express-app';
+if (!APPS.includes(app)) fail(`DEMO_APP must be one of ${APPS.join(', ')}; got ${JSON.stringify(app)}.`);
 const front = process.env.DEMO_FRONT || 'auto';
 if (!['auto', 'nginx', 'node'].includes(front)) fail(`DEMO_FRONT must be nginx or node; got ${JSON.stringify(front)}.`);
 const wantedPort = integerEnv('PORT', 8080, 1, 65535);
@@ -55,7 +57,7 @@ try {
   backend = await startBackend(process.env, (message) => say(`NOTE: ${message}`));
   // One secret for every replica, or none of them could read another's cookies.
   const secret = process.env.SESSION_SECRET || randomBytes(48).toString('base64url');
-  cluster = await startCluster({ replicas, port, front, env: { ...backend.env, SESSION_SECRET: secret }, restartDelayMs: 1000 });
+  cluster = await startCluster({ app, replicas, port, front, env: { ...backend.env, SESSION_SECRET: secret }, restartDelayMs: 1000 });
 } catch (error) {
   console.error(`demo: could not start: ${error.message}`);
   await cluster?.stop().catch(() => undefined);
@@ -76,8 +78,20 @@ events.on('rotation', (e) => say(`  ${e.pod} ${e.inRotation ? 'back in' : 'out o
 events.on('failure', (e) => say(`! ${e.pod}: ${e.error.message}`));
 events.on('output', (e) => {
   // The app's own lines (startup, shutdown, errors), not per-request noise.
-  console.log(`  [${e.pod}] ${e.line}`);
+  console.log(`  [${e.pod}] ${readable(e.line)}`);
 });
+
+/** A pino JSON line (the Fastify app logs through pino) as its level and message, like the Express app's plain lines. */
+function readable(line) {
+  if (!line.startsWith('{')) return line;
+  try {
+    const { level, msg } = JSON.parse(line);
+    if (typeof msg !== 'string') return line;
+    return level >= 50 ? `ERROR ${msg}` : level >= 40 ? `WARN ${msg}` : msg;
+  } catch {
+    return line;
+  }
+}
 events.on('front-log', (e) => {
   if (/\[(emerg|alert|crit)\]/.test(e.line)) console.log(`  [nginx] ${e.line}`);
 });
@@ -88,6 +102,7 @@ const lines = [
   '',
   `  load balancer  ${cluster.front === 'nginx' ? 'nginx' : `built-in Node proxy${front === 'node' ? '' : ' (nginx is not installed)'}`}, round robin, no affinity`,
   `  sessions       ${backend.description}`,
+  `  app            examples/${app} (DEMO_APP=${APPS.find((a) => a !== app)} for its twin)`,
   `  replicas       ${cluster.replicas.map((r) => `${r.pod} :${r.port}`).join(', ')}`,
   '',
   '  Log in, then press "Kill this replica": reload, another replica answers and you are still logged in.',

@@ -1,13 +1,15 @@
 /**
  * The example app as an operator meets it: one process started like the
  * container starts it, configured only by environment, probed, scraped,
- * deprived of its store, and stopped with SIGTERM.
+ * deprived of its store, and stopped with SIGTERM. The same checks for both
+ * twins, the Express app and the Fastify one: they share everything but the
+ * framework wiring, and must answer alike.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_APP_ENTRY } from '../../examples/demo/cluster.js';
+import { APPS, appEntry, type ExampleApp } from '../../examples/demo/cluster.js';
 import { ensureBuilt } from '../support/cluster.js';
 import { Browser } from '../support/http.js';
 import { freePort, startRedis, waitForPort } from '../support/servers.js';
@@ -18,8 +20,8 @@ interface Exit {
   output: string;
 }
 
-function run(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit> } {
-  const child = spawn(process.execPath, [DEFAULT_APP_ENTRY], {
+function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit> } {
+  const child = spawn(process.execPath, [appEntry(app)], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,85 +32,89 @@ function run(env: Record<string, string>): { child: ChildProcess; exited: Promis
   return { child, exited };
 }
 
-describe('the example app refuses bad configuration with a message, not a stack trace', () => {
-  beforeAll(() => ensureBuilt('redis'));
+describe.each(APPS)('%s', (app) => {
+  describe('the example app refuses bad configuration with a message, not a stack trace', () => {
+    beforeAll(() => ensureBuilt('redis', app));
 
-  it.each([
-    [{ SESSION_BACKEND: 'mysql' }, /SESSION_BACKEND must be one of redis, memcached, jwt/],
-    [{ NODE_ENV: 'production' }, /SESSION_SECRET is required when NODE_ENV=production/],
-    [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET entry 1 is 9 bytes/],
-    [{ PORT: 'eighty' }, /PORT must be an integer/],
-    [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
-  ])('%o', async (env, message) => {
-    const { code, output } = await run(env).exited;
-    expect(code).toBe(1);
-    expect(output).toMatch(message);
-    expect(output).not.toMatch(/\n\s+at /);
-  });
-});
-
-describe('the example app with its store gone and back', () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let app: ReturnType<typeof run>;
-  let url: string;
-
-  beforeAll(async () => {
-    ensureBuilt('redis');
-    redis = await startRedis();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    app = run({ PORT: String(port), REDIS_URL: redis.url, SESSION_SECRET: randomBytes(48).toString('base64url'), POD_NAME: 'solo' });
-    await waitForPort(port);
+    it.each<[Record<string, string>, RegExp]>([
+      [{ SESSION_BACKEND: 'mysql' }, /SESSION_BACKEND must be one of redis, memcached, jwt/],
+      [{ NODE_ENV: 'production' }, /SESSION_SECRET is required when NODE_ENV=production/],
+      [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET entry 1 is 9 bytes/],
+      [{ PORT: 'eighty' }, /PORT must be an integer/],
+      [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+      // Only the Fastify app logs through pino, so only it reads LOG_LEVEL.
+      ...(app === 'fastify-app' ? [[{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/] as [Record<string, string>, RegExp]] : []),
+    ])('%o', async (env, message) => {
+      const { code, output } = await run(app, env).exited;
+      expect(code).toBe(1);
+      expect(output).toMatch(message);
+      expect(output).not.toMatch(/\n\s+at /);
+    });
   });
 
-  afterAll(async () => {
-    if (app?.child.exitCode === null) {
-      app.child.kill('SIGKILL');
-      await app.exited;
-    }
-    await redis?.stop();
-  });
+  describe('the example app with its store gone and back', () => {
+    let redis: Awaited<ReturnType<typeof startRedis>>;
+    let server: ReturnType<typeof run>;
+    let url: string;
 
-  it('serves, answers 503 + Retry-After while the store is down, recovers, and stops gracefully', { timeout: 30_000 }, async () => {
-    const user = new Browser(url);
-    expect((await user.get('/readyz')).status).toBe(200);
-    const login = await user.post('/api/login', { user: 'Ada' });
-    expect(login.body).toMatchObject({ user: 'Ada', counter: 0, pod: 'solo' });
-    expect((await user.post('/api/increment')).body).toMatchObject({ user: 'Ada', counter: 1 });
-    expect((await user.post('/api/kill')).status).toBe(404); // DEMO_KILL is off
+    beforeAll(async () => {
+      ensureBuilt('redis', app);
+      redis = await startRedis();
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      server = run(app, { PORT: String(port), REDIS_URL: redis.url, SESSION_SECRET: randomBytes(48).toString('base64url'), POD_NAME: 'solo' });
+      await waitForPort(port);
+    });
 
-    const metrics = await user.get('/metrics');
-    expect(metrics.body).toMatch(/podsafe_session_loads_total\{outcome="found"\} \d+/);
-    expect(metrics.body).toMatch(/podsafe_session_commits_total\{action="save"\} \d+/);
-    expect(metrics.body).toMatch(/podsafe_store_duration_seconds_bucket\{le="[\d.]+",operation="load"\}/);
-    expect(metrics.body).toMatch(/http_requests_total\{route="\/api\/increment",status="200"\} 1/);
+    afterAll(async () => {
+      if (server?.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+      await redis?.stop();
+    });
 
-    await redis.stop('SIGKILL');
-    const api = await user.get('/api/session');
-    expect(api.status).toBe(503);
-    expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(api.body).toEqual({ error: expect.stringMatching(/session store/i) });
-    const page = await user.get('/');
-    expect(page.status).toBe(503);
-    expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect((await user.get('/healthz')).status).toBe(200); // liveness never depends on the store
-    expect((await user.get('/readyz')).status).toBe(503);
-    expect((await user.get('/metrics')).body).toMatch(/podsafe_store_errors_total\{operation="get"\} [1-9]/);
+    it('serves, answers 503 + Retry-After while the store is down, recovers, and stops gracefully', { timeout: 30_000 }, async () => {
+      const user = new Browser(url);
+      expect((await user.get('/readyz')).status).toBe(200);
+      const login = await user.post('/api/login', { user: 'Ada' });
+      expect(login.body).toMatchObject({ user: 'Ada', counter: 0, pod: 'solo' });
+      expect((await user.post('/api/increment')).body).toMatchObject({ user: 'Ada', counter: 1 });
+      expect((await user.post('/api/kill')).status).toBe(404); // DEMO_KILL is off
 
-    // Redis back (empty: this one keeps nothing on disk), the app recovers by itself.
-    await redis.start();
-    let ready = 0;
-    for (let attempt = 0; attempt < 100 && ready !== 200; attempt++) {
-      ready = (await user.get('/readyz')).status;
-      if (ready !== 200) await new Promise((r) => setTimeout(r, 100)); // reconnection has no event to wait on from outside
-    }
-    expect(ready).toBe(200);
-    expect((await user.post('/api/increment')).status).toBe(200);
+      const metrics = await user.get('/metrics');
+      expect(metrics.body).toMatch(/podsafe_session_loads_total\{outcome="found"\} \d+/);
+      expect(metrics.body).toMatch(/podsafe_session_commits_total\{action="save"\} \d+/);
+      expect(metrics.body).toMatch(/podsafe_store_duration_seconds_bucket\{le="[\d.]+",operation="load"\}/);
+      expect(metrics.body).toMatch(/http_requests_total\{route="\/api\/increment",status="200"\} 1/);
 
-    app.child.kill('SIGTERM');
-    const exit = await app.exited;
-    expect(exit.code).toBe(0);
-    expect(exit.output).toMatch(/SIGTERM: draining/);
-    expect(exit.output).toMatch(/stopped/);
+      await redis.stop('SIGKILL');
+      const api = await user.get('/api/session');
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(api.body).toEqual({ error: expect.stringMatching(/session store/i) });
+      const page = await user.get('/');
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect((await user.get('/healthz')).status).toBe(200); // liveness never depends on the store
+      expect((await user.get('/readyz')).status).toBe(503);
+      expect((await user.get('/metrics')).body).toMatch(/podsafe_store_errors_total\{operation="get"\} [1-9]/);
+
+      // Redis back (empty: this one keeps nothing on disk), the app recovers by itself.
+      await redis.start();
+      let ready = 0;
+      for (let attempt = 0; attempt < 100 && ready !== 200; attempt++) {
+        ready = (await user.get('/readyz')).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 100)); // reconnection has no event to wait on from outside
+      }
+      expect(ready).toBe(200);
+      expect((await user.post('/api/increment')).status).toBe(200);
+
+      server.child.kill('SIGTERM');
+      const exit = await server.exited;
+      expect(exit.code).toBe(0);
+      expect(exit.output).toMatch(/SIGTERM: draining/);
+      expect(exit.output).toMatch(/stopped/);
+    });
   });
 });

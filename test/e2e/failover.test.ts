@@ -2,13 +2,15 @@
  * The promise of podsafe, end to end: 3 replicas of the example app (real
  * processes) behind nginx with no affinity, 30 users each with their own
  * cookie jar, replicas dying under them. Nobody may lose their session.
+ * Every backend on the Express app; the Fastify twin once, on Redis (the
+ * backends behave alike under either framework, the adapter is what differs).
  *
  * The load runs in segments so every kill or restart happens while users are
  * mid-flight, and the next one only once the cluster is whole again: events
  * (request counts, process exits, /readyz) pace everything, never the clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type Cluster, type SessionBackend } from '../support/cluster.js';
+import { startTestCluster, type Cluster, type ExampleApp, type SessionBackend } from '../support/cluster.js';
 import { loginUsers, Tally, type VirtualUser } from './load.js';
 
 const USERS = 30;
@@ -29,11 +31,39 @@ async function segment(users: VirtualUser[], tally: Tally, disrupt?: () => Promi
   await Promise.all([load, chaos]);
 }
 
-function summary(backend: string, scenario: string, tally: Tally, extra: string): string {
+/** `label`: the backend, preceded by the app when it is not the default Express one. */
+function summary(label: string, scenario: string, tally: Tally, extra: string): string {
   return (
-    `[e2e failover] ${backend} ${scenario}: ${USERS} users, ${tally.sent} requests sent, ` +
+    `[e2e failover] ${label} ${scenario}: ${USERS} users, ${tally.sent} requests sent, ` +
     `${tally.failed} failed (${tally.describeFailures()}), ${tally.lost} sessions lost; ${extra}`
   );
+}
+
+/** Users incrementing through the front while replica after replica is SIGKILLed (and restarted by the supervisor). */
+async function killScenario(cluster: Cluster, label: string): Promise<void> {
+  const tally = new Tally();
+  const users = await loginUsers(cluster.url, USERS, tally, `${label.replace(/\s+/g, '-')}-kill`);
+  const exits: string[] = [];
+
+  await segment(users, tally);
+  for (let k = 0; k < KILLS; k++) {
+    const victim = k % cluster.replicas.length;
+    await segment(users, tally, async () => {
+      const exit = await cluster.kill(victim, 'SIGKILL');
+      exits.push(`${cluster.replicas[victim]!.pod}:${exit.signal}`);
+    });
+    // Whole again (the supervisor restarted it) before the next kill.
+    await cluster.ready();
+  }
+  await segment(users, tally);
+  await Promise.all(users.map((u) => u.verify()));
+
+  const restarts = cluster.replicas.reduce((n, r) => n + r.starts - 1, 0);
+  console.log(summary(label, 'SIGKILL', tally, `${exits.length} kills, ${restarts} restarts`));
+  expect(exits).toHaveLength(KILLS);
+  expect(exits.every((e) => e.endsWith(':SIGKILL'))).toBe(true);
+  expect(tally.problems).toEqual([]);
+  expect(tally.lost).toBe(0);
 }
 
 describe.each(BACKENDS)('failover with the %s backend', (backend) => {
@@ -47,31 +77,9 @@ describe.each(BACKENDS)('failover with the %s backend', (backend) => {
     await cluster?.stop();
   });
 
-  it(`keeps every session while replicas are SIGKILLed and restarted (${KILLS} kills)`, { timeout: 120_000 }, async () => {
-    const tally = new Tally();
-    const users = await loginUsers(cluster.url, USERS, tally, `${backend}-kill`);
-    const exits: string[] = [];
-
-    await segment(users, tally);
-    for (let k = 0; k < KILLS; k++) {
-      const victim = k % cluster.replicas.length;
-      await segment(users, tally, async () => {
-        const exit = await cluster.kill(victim, 'SIGKILL');
-        exits.push(`${cluster.replicas[victim]!.pod}:${exit.signal}`);
-      });
-      // Whole again (the supervisor restarted it) before the next kill.
-      await cluster.ready();
-    }
-    await segment(users, tally);
-    await Promise.all(users.map((u) => u.verify()));
-
-    const restarts = cluster.replicas.reduce((n, r) => n + r.starts - 1, 0);
-    console.log(summary(backend, 'SIGKILL', tally, `${exits.length} kills, ${restarts} restarts`));
-    expect(exits).toHaveLength(KILLS);
-    expect(exits.every((e) => e.endsWith(':SIGKILL'))).toBe(true);
-    expect(tally.problems).toEqual([]);
-    expect(tally.lost).toBe(0);
-  });
+  it(`keeps every session while replicas are SIGKILLed and restarted (${KILLS} kills)`, { timeout: 120_000 }, () =>
+    killScenario(cluster, backend),
+  );
 
   it('fails no request during a rolling restart with SIGTERM', { timeout: 120_000 }, async () => {
     const tally = new Tally();
@@ -97,4 +105,21 @@ describe.each(BACKENDS)('failover with the %s backend', (backend) => {
     expect(tally.lost).toBe(0);
     expect(tally.failed, tally.describeFailures()).toBe(0);
   });
+});
+
+describe('failover of the Fastify app with the redis backend', () => {
+  const app: ExampleApp = 'fastify-app';
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster('redis', { app });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it(`keeps every session while replicas are SIGKILLed and restarted (${KILLS} kills)`, { timeout: 120_000 }, () =>
+    killScenario(cluster, `${app} redis`),
+  );
 });

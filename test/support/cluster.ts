@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { startCluster, type Cluster, type ClusterOptions } from '../../examples/demo/cluster.js';
+import { startCluster, type Cluster, type ClusterOptions, type ExampleApp } from '../../examples/demo/cluster.js';
 
-export type { Cluster } from '../../examples/demo/cluster.js';
+export type { Cluster, ExampleApp } from '../../examples/demo/cluster.js';
 
 export type SessionBackend = 'redis' | 'memcached' | 'jwt';
 
@@ -22,8 +22,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * the sources vitest reads. `pnpm test` builds first; this covers a bare
  * `vitest run` on a fresh clone.
  */
-export function ensureBuilt(backend: SessionBackend): void {
-  const packages = ['core', 'express', backend];
+export function ensureBuilt(backend: SessionBackend, app: ExampleApp = 'express-app'): void {
+  const packages = ['core', app === 'fastify-app' ? 'fastify' : 'express', backend];
   const missing = packages.filter((name) => !existsSync(join(ROOT, 'packages', name, 'dist', 'index.js')));
   if (missing.length === 0) return;
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -45,9 +45,9 @@ export function backendEnv(backend: SessionBackend): Record<string, string> {
   }
 }
 
-/** N replicas of the example app behind nginx (startCluster names the package when it is missing), sharing one generated secret. */
+/** N replicas of the example app (`options.app`, Express by default) behind nginx (startCluster names the package when it is missing), sharing one generated secret. */
 export async function startTestCluster(backend: SessionBackend, options: ClusterOptions = {}): Promise<Cluster> {
-  ensureBuilt(backend);
+  ensureBuilt(backend, options.app);
   return startCluster({
     front: 'nginx',
     // Shorter than the demo's second: the tests wait for readiness, never for the clock.

@@ -2,9 +2,30 @@
 // per-response CSP nonce, no external assets), so it works offline and in a
 // locked-down cluster. Forms post to plain HTML routes when JavaScript is off;
 // with JavaScript they call the JSON API and show which replica answered.
+import { randomBytes } from 'node:crypto';
 
 const escapeHtml = (value) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/**
+ * The page and the headers it must be sent with: the CSP allows exactly the
+ * inline style and script carrying this response's nonce, and nothing cached
+ * (it shows per-user session data).
+ * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string }} view
+ * @returns {{ headers: Record<string, string>, html: string }}
+ */
+export function demoPage(view) {
+  const nonce = randomBytes(16).toString('base64');
+  return {
+    headers: {
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy':
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
+        `connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    },
+    html: renderPage({ ...view, nonce }),
+  };
+}
 
 /**
  * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string, nonce: string }} view

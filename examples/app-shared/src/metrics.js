@@ -51,24 +51,19 @@ export function createMetrics() {
     }
   }
 
-  /** Express middleware counting responses; the route pattern, never the raw path, keeps the label set small. */
-  function countRequests(req, res, next) {
-    res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl}${req.route.path}` : '(unmatched)';
-      requests.inc({ route, status: String(res.statusCode) });
-    });
-    next();
+  /**
+   * Counts one answered request. `route` is the matched route pattern (each app
+   * asks its framework), never the raw path, so the label set stays small;
+   * undefined when no route matched.
+   */
+  function countRequest(route, status) {
+    requests.inc({ route: route ?? '(unmatched)', status: String(status) });
   }
 
-  /** Express handler for `GET /metrics`. */
-  async function handler(_req, res, next) {
-    try {
-      const body = await registry.metrics();
-      res.set('Content-Type', registry.contentType).send(body);
-    } catch (error) {
-      next(error);
-    }
+  /** What `GET /metrics` answers. */
+  async function scrape() {
+    return { contentType: registry.contentType, body: await registry.metrics() };
   }
 
-  return { registry, onEvent, countRequests, handler };
+  return { registry, onEvent, countRequest, scrape };
 }

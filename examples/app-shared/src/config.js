@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-/** A configuration problem: server.js prints the message and exits 1, without a stack trace. */
+/** A configuration problem: each app's server.js prints the message and exits 1, without a stack trace. */
 export class ConfigError extends Error {
   constructor(message) {
     super(message);
@@ -92,9 +92,29 @@ export function loadConfig(env = process.env, io = {}) {
     shutdownDelay,
     /** Seconds a graceful shutdown may take before the process gives up and exits 1. */
     shutdownTimeout,
-    /** Express `trust proxy`: which hops' X-Forwarded-* to believe (Secure cookies behind a TLS-terminating ingress). */
+    /**
+     * Which hops' X-Forwarded-* to believe (Secure cookies behind a TLS-terminating
+     * ingress): Express's `trust proxy` and Fastify's `trustProxy` read this
+     * comma-separated list the same way (proxy-addr names and CIDRs).
+     */
     trustProxy: env.TRUST_PROXY || 'loopback, linklocal, uniquelocal',
   };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * `LOG_LEVEL` for an app that logs through pino (the Fastify one). Separate from
+ * loadConfig() so an app that does not use it never refuses to start over it.
+ * @throws {ConfigError}
+ */
+export function loadLogLevel(env = process.env) {
+  const level = (env.LOG_LEVEL || 'info').trim().toLowerCase();
+  // Checked here: pino's own refusal is a stack trace, not a message.
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(env.LOG_LEVEL)}.`);
+  }
+  return level;
 }
 
 function integer(env, name, fallback, min, max) {
