@@ -49,6 +49,8 @@ export function renderPage(view) {
   section { background: #fff; border-radius: .6rem; padding: 1rem 1.2rem; margin: 1rem 0; box-shadow: 0 1px 3px #0002; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
   dt { color: #5b6475; } dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
+  /* Shown, not text: the element stays empty for scripts and tests while nobody is logged in. */
+  #user:empty::after { content: attr(data-anonymous-label); color: #8a93a3; font-weight: 400; }
   form, .row { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; margin: .5rem 0; }
   .row form { margin: 0; }
   h2 { font-size: 1rem; margin: 0 0 .5rem; }
@@ -73,7 +75,7 @@ export function renderPage(view) {
 
   <section aria-label="Session">
     <dl>
-      <dt>User</dt><dd id="user" data-testid="user">${user === null ? '' : escapeHtml(user)}</dd>
+      <dt>User</dt><dd id="user" data-testid="user" data-anonymous-label="not logged in">${user === null ? '' : escapeHtml(user)}</dd>
       <dt>Counter</dt><dd id="counter" data-testid="counter">${counter}</dd>
     </dl>
     <form id="login-form" method="post" action="/login">
