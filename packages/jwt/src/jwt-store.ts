@@ -198,14 +198,7 @@ export class JwtStore implements ClientSessionStore {
   }
 
   async #verifySignature(token: string, entry: KeyEntry): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, await entry.verifyKey(), {
-      algorithms: [entry.alg],
-      typ: TOKEN_TYPE,
-      issuer: this.#issuer,
-      audience: this.#audience,
-      clockTolerance: this.#clockTolerance,
-      requiredClaims: REQUIRED_CLAIMS,
-    });
+    const { payload } = await jwtVerify(token, await entry.verifyKey(), { algorithms: [entry.alg], ...this.#claimChecks() });
     return payload;
   }
 
@@ -215,12 +208,19 @@ export class JwtStore implements ClientSessionStore {
     const { payload } = await jwtDecrypt(token, await entry.contentKey(), {
       keyManagementAlgorithms: [JWE_ALG],
       contentEncryptionAlgorithms: [JWE_ENC],
+      ...this.#claimChecks(),
+    });
+    return payload;
+  }
+
+  /** What jose checks of a signed or an encrypted token alike. */
+  #claimChecks() {
+    return {
       typ: TOKEN_TYPE,
       issuer: this.#issuer,
       audience: this.#audience,
       clockTolerance: this.#clockTolerance,
       requiredClaims: REQUIRED_CLAIMS,
-    });
-    return payload;
+    };
   }
 }
