@@ -20,12 +20,6 @@ export function commitBeforeSend(
   commit: () => Promise<string | undefined>,
   fail: (error: unknown) => void,
 ): void {
-  const original = {
-    writeHead: res.writeHead,
-    write: res.write,
-    end: res.end,
-    flushHeaders: res.flushHeaders,
-  };
   let state: 'open' | 'committing' | 'done' = 'open';
   const queue: Call[] = [];
 
@@ -46,34 +40,26 @@ export function commitBeforeSend(
     );
   };
 
-  // Wrappers stay installed and pass straight through once done, so another
-  // middleware that wrapped these methods after us keeps working.
-  res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
-    if (state === 'done') return (original.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    queue.push(() => (original.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args));
-    start();
-    return this;
-  } as ServerResponse['writeHead'];
-
-  res.write = function write(this: ServerResponse, ...args: unknown[]) {
-    if (state === 'done') return (original.write as (...a: unknown[]) => boolean).apply(this, args);
-    queue.push(() => (original.write as (...a: unknown[]) => boolean).apply(this, args));
-    start();
-    return true;
-  } as ServerResponse['write'];
-
-  res.end = function end(this: ServerResponse, ...args: unknown[]) {
-    if (state === 'done') return (original.end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    queue.push(() => (original.end as (...a: unknown[]) => ServerResponse).apply(this, args));
-    start();
-    return this;
-  } as ServerResponse['end'];
-
-  res.flushHeaders = function flushHeaders(this: ServerResponse) {
-    if (state === 'done') return original.flushHeaders.call(this);
-    queue.push(() => original.flushHeaders.call(this));
-    start();
+  /**
+   * Replaces `res[method]` with a wrapper that queues the call (answering
+   * `held` meanwhile) until the commit is done. Wrappers stay installed and
+   * pass straight through once done, so a middleware that wrapped these
+   * methods after us keeps working.
+   */
+  const hold = (method: 'writeHead' | 'write' | 'end' | 'flushHeaders', held: (res: ServerResponse) => unknown) => {
+    const original = res[method] as (...args: unknown[]) => unknown;
+    (res as unknown as Record<string, unknown>)[method] = function (this: ServerResponse, ...args: unknown[]) {
+      if (state === 'done') return original.apply(this, args);
+      queue.push(() => original.apply(this, args));
+      start();
+      return held(this);
+    };
   };
+  hold('writeHead', (self) => self);
+  // `true`: no backpressure while held, the queue takes what is written.
+  hold('write', () => true);
+  hold('end', (self) => self);
+  hold('flushHeaders', () => undefined);
 }
 
 /** Adds a `Set-Cookie` value without dropping those already set. */

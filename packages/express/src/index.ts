@@ -7,6 +7,5 @@
  * @packageDocumentation
  */
 export { session, type ExpressSessionOptions, type SessionMiddleware } from './middleware.js';
-export { commitBeforeSend } from './commit-before-send.js';
 export type { Session, SessionData, SessionOptions, SessionCookieOptions } from '@podsafe/core';
 export { SessionStoreUnavailableError, SessionTooLargeError, SessionConfigError, MemoryStore } from '@podsafe/core';
