@@ -76,18 +76,29 @@ export interface SessionOptions {
   onEvent?: (event: SessionEvent) => void;
 }
 
-/** Options after defaults and validation. */
+/** Options after defaults and validation (see {@link SessionOptions} for each one). Times in seconds. */
 export interface ResolvedOptions {
+  /** Where sessions live. */
   store: AnySessionStore;
+  /** The cookie-signing secrets; `undefined` for a client-side store, which signs itself. */
   keyring: Keyring | undefined;
+  /** Name of the session cookie. */
   cookieName: string;
+  /** Idle expiry, seconds. */
   ttl: number;
+  /** Absolute expiry since creation, seconds; `undefined` for none. */
   maxLifetime: number | undefined;
+  /** Minimum seconds between expiry-only writes. */
   touchAfter: number;
+  /** Whether empty new sessions are stored. */
   saveUninitialized: boolean;
+  /** Cookie attributes, every default applied. */
   cookie: Required<Omit<SessionCookieOptions, 'domain'>> & { domain: string | undefined };
+  /** Seconds one store call may take. */
   storeTimeout: number;
+  /** Seconds sent in `Retry-After` on 503. */
   retryAfter: number;
+  /** The event hook, if any. */
   onEvent: ((event: SessionEvent) => void) | undefined;
 }
 
