@@ -16,6 +16,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -504,13 +505,114 @@ describe('backend wiring', () => {
     expect(configOf(objects).MEMCACHED_SERVERS?.split(',')).toEqual(expected);
   });
 
-  it('jwt: nothing to run but the app, its config and its secret', () => {
+  it('jwt: no session store, but a Redis for revocations, so that logout is final', () => {
     const objects = render('jwt');
-    expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
-    expect(Object.keys(configOf(objects)).sort()).toEqual(['PORT', 'SESSION_BACKEND']);
+    const sts = only<IStatefulSet>(objects, 'StatefulSet', 'redis');
+    const service = only<IService>(objects, 'Service', sts.spec?.serviceName);
+    const port = service.spec?.ports?.[0]?.port;
+    const config = configOf(objects);
+    expect(config.SESSION_BACKEND).toBe('jwt');
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.REVOCATION_REDIS_URL).toBe(`redis://${sts.metadata?.name}-0.${sts.spec?.serviceName}:${port}`);
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget', 'Secret', 'Service'].sort(),
+      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'Secret', 'Service', 'Service', 'StatefulSet'].sort(),
     );
+  });
+});
+
+/** The decoded value of `key` in the generated Secret `baseName`. */
+function secretValue(objects: K8sObject[], baseName: string, key: string): string | undefined {
+  const secret = generated<ISecret>(objects, 'Secret', baseName);
+  const raw = secret.data?.[key];
+  return raw === undefined ? undefined : Buffer.from(raw.replace(/\s/g, ''), 'base64').toString('utf8');
+}
+
+/** Whether `labels` carry every pair of `selector`. */
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  const pairs = Object.entries(selector ?? {});
+  return pairs.length > 0 && pairs.every(([key, value]) => labels?.[key] === value);
+}
+
+const STORES: Array<{ overlay: Overlay; store: string; port: number }> = [
+  { overlay: 'redis', store: 'redis', port: 6379 },
+  { overlay: 'memcached', store: 'memcached', port: 11211 },
+  { overlay: 'jwt', store: 'redis', port: 6379 },
+];
+
+describe('who can reach what', () => {
+  describe.each(OVERLAYS)('overlay %s', (overlay) => {
+    it('serves /metrics on a port of its own that no Service (so no Ingress) exposes, and Prometheus scrapes it on the pod', () => {
+      const objects = render(overlay);
+      const deployment = only<IDeployment>(objects, 'Deployment', APP);
+      const container = appContainer(objects);
+      const config = configOf(objects);
+      const metricsPort = container.ports?.find((p) => p.name === 'metrics')?.containerPort;
+      expect(metricsPort).toBeDefined();
+      expect(Number(config.METRICS_PORT)).toBe(metricsPort);
+      expect(Number(config.METRICS_PORT)).not.toBe(Number(config.PORT));
+      expect(deployment.spec?.template.metadata?.annotations?.['prometheus.io/port']).toBe(String(metricsPort));
+
+      const appLabels = deployment.spec?.template.metadata?.labels;
+      const appServices = objects.filter((o) => o.kind === 'Service' && selects((o as unknown as IService).spec?.selector, appLabels)) as unknown as IService[];
+      expect(appServices.length).toBeGreaterThan(0);
+      for (const service of appServices) {
+        for (const port of service.spec?.ports ?? []) {
+          expect([metricsPort, 'metrics']).not.toContain(port.targetPort);
+        }
+      }
+    });
+  });
+
+  describe.each(STORES)('$overlay overlay: $store', ({ overlay, store, port }) => {
+    it('lets only the app pods connect to the store, on its port', () => {
+      const objects = render(overlay);
+      const sts = only<IStatefulSet>(objects, 'StatefulSet', store);
+      const appLabels = only<IDeployment>(objects, 'Deployment', APP).spec?.template.metadata?.labels;
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
+      const guarding = policies.filter((p) => selects(p.spec?.podSelector?.matchLabels, sts.spec?.template.metadata?.labels));
+      expect(guarding).toHaveLength(1);
+      const [policy] = guarding;
+      expect(policy?.spec?.policyTypes).toEqual(['Ingress']);
+      const rules = policy?.spec?.ingress ?? [];
+      expect(rules).toHaveLength(1);
+      const peers = rules[0]?.from ?? [];
+      expect(peers.length).toBeGreaterThan(0);
+      for (const peer of peers) {
+        // A pod selector in the policy's own namespace only: no ipBlock, no namespaceSelector.
+        expect(Object.keys(peer)).toEqual(['podSelector']);
+        expect(selects(peer.podSelector?.matchLabels, appLabels)).toBe(true);
+      }
+      expect(rules[0]?.ports).toEqual([{ port, protocol: 'TCP' }]);
+      expect(podSpecOf(sts).containers[0]?.ports?.map((p) => p.containerPort)).toContain(port);
+    });
+  });
+
+  describe.each(STORES.filter((s) => s.store === 'redis'))('$overlay overlay: redis', ({ overlay }) => {
+    it('requires a password that comes from the Secret the app reads, for the server and its probes alike', () => {
+      const objects = render(overlay);
+      const sts = only<IStatefulSet>(objects, 'StatefulSet', 'redis');
+      const [container] = podSpecOf(sts).containers;
+      const secretName = generated<ISecret>(objects, 'Secret', 'podsafe-secret').metadata.name;
+      const password = secretValue(objects, 'podsafe-secret', 'REDIS_PASSWORD');
+      expect(password?.length).toBeGreaterThanOrEqual(16);
+
+      const args = container?.args ?? [];
+      expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+      for (const name of ['REDIS_PASSWORD', 'REDISCLI_AUTH']) {
+        const ref = container?.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+        expect(ref, name).toEqual({ name: secretName, key: 'REDIS_PASSWORD' });
+      }
+      // The password never sits in a URL or a ConfigMap.
+      for (const value of Object.values(configOf(objects))) expect(value).not.toContain(password);
+      // The app reads the same Secret whole.
+      expect(appContainer(objects).envFrom?.map((source) => source.secretRef?.name)).toContain(secretName);
+    });
+
+    it('never evicts: a full Redis refuses writes rather than forgetting sessions or revocations', () => {
+      const args = podSpecOf(only<IStatefulSet>(render(overlay), 'StatefulSet', 'redis')).containers[0]?.args ?? [];
+      expect(args[args.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+      expect(args).toContain('--maxmemory');
+    });
   });
 });
 

@@ -105,7 +105,7 @@ step "wait for the rollout"
 case "$BACKEND" in
   redis) k rollout status statefulset/redis --timeout=180s ;;
   memcached) k rollout status statefulset/memcached --timeout=180s ;;
-  jwt) ;;
+  jwt) k rollout status statefulset/redis --timeout=180s ;; # the revocation store
 esac
 k rollout status deployment/podsafe-app --timeout=300s
 k get pods -o wide

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS, appEntry, type ExampleApp } from '../../examples/demo/cluster.js';
 import { ensureBuilt } from '../support/cluster.js';
 import { Browser } from '../support/http.js';
-import { freePort, startRedis, waitForPort } from '../support/servers.js';
+import { freePort, requireCommand, ServerProcess, startRedis, waitForPort } from '../support/servers.js';
 
 interface Exit {
   code: number | null;
@@ -20,7 +20,7 @@ interface Exit {
   output: string;
 }
 
-function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit> } {
+function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
   const child = spawn(process.execPath, [appEntry(app)], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +29,7 @@ function run(app: ExampleApp, env: Record<string, string>): { child: ChildProces
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal, output }) as Exit);
-  return { child, exited };
+  return { child, exited, output: () => output };
 }
 
 describe.each(APPS)('%s', (app) => {
@@ -42,6 +42,8 @@ describe.each(APPS)('%s', (app) => {
       [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET entry 1 is 9 bytes/],
       [{ PORT: 'eighty' }, /PORT must be an integer/],
       [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+      [{ REVOCATION_REDIS_URL: 'redis://redis:6379' }, /REVOCATION_REDIS_URL is only for SESSION_BACKEND=jwt/],
+      [{ PORT: '3000', METRICS_PORT: '3000' }, /METRICS_PORT must differ from PORT/],
       // Only the Fastify app logs through pino, so only it reads LOG_LEVEL.
       ...(app === 'fastify-app' ? [[{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/] as [Record<string, string>, RegExp]] : []),
     ])('%o', async (env, message) => {
@@ -97,7 +99,11 @@ describe.each(APPS)('%s', (app) => {
       expect(page.status).toBe(503);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       expect((await user.get('/healthz')).status).toBe(200); // liveness never depends on the store
-      expect((await user.get('/readyz')).status).toBe(503);
+      const notReady = await user.get('/readyz');
+      expect(notReady.status).toBe(503);
+      // Only a status for whoever asks (the Ingress exposes /readyz); the details go to the log.
+      expect(notReady.body).toEqual({ status: 'store-unavailable', pod: 'solo' });
+      expect(server.output()).toContain(`127.0.0.1:${redis.port}`);
       expect((await user.get('/metrics')).body).toMatch(/podsafe_store_errors_total\{operation="get"\} [1-9]/);
 
       // Redis back (empty: this one keeps nothing on disk), the app recovers by itself.
@@ -115,6 +121,93 @@ describe.each(APPS)('%s', (app) => {
       expect(exit.code).toBe(0);
       expect(exit.output).toMatch(/SIGTERM: draining/);
       expect(exit.output).toMatch(/stopped/);
+    });
+  });
+  describe('the example app as deployed: metrics on their own port, Redis behind a password', () => {
+    const password = randomBytes(24).toString('base64url');
+    let redis: ServerProcess;
+    let server: ReturnType<typeof run>;
+    let url: string;
+    let metricsUrl: string;
+
+    beforeAll(async () => {
+      ensureBuilt('redis', app);
+      requireCommand('redis-server', 'redis-server');
+      const redisPort = await freePort();
+      redis = await new ServerProcess('redis-server', redisPort, {
+        command: 'redis-server',
+        args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
+        ready: /Ready to accept connections/,
+      }).start();
+      const [port, metricsPort] = [await freePort(), await freePort()];
+      url = `http://127.0.0.1:${port}`;
+      metricsUrl = `http://127.0.0.1:${metricsPort}`;
+      server = run(app, {
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        REDIS_PASSWORD: password,
+        SESSION_SECRET: randomBytes(48).toString('base64url'),
+        POD_NAME: 'solo',
+      });
+      await Promise.all([waitForPort(port), waitForPort(metricsPort)]);
+    });
+
+    afterAll(async () => {
+      if (server?.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+      await redis?.stop();
+    });
+
+    it('keeps /metrics off the public port and serves it on METRICS_PORT only', async () => {
+      const user = new Browser(url);
+      expect((await user.post('/api/login', { user: 'Ada' })).status).toBe(200); // the password reached Redis
+      expect((await user.get('/readyz')).body).toEqual({ status: 'ready', pod: 'solo' });
+      expect((await user.get('/metrics')).status).toBe(404);
+      const scrape = await new Browser(metricsUrl).get('/metrics');
+      expect(scrape.status).toBe(200);
+      expect(scrape.body).toMatch(/podsafe_session_commits_total\{action="save"\} 1/);
+      expect((await new Browser(metricsUrl).get('/api/session')).status).toBe(404);
+    });
+  });
+
+  describe('the example app on JWT with a revocation Redis', () => {
+    let redis: Awaited<ReturnType<typeof startRedis>>;
+    let server: ReturnType<typeof run>;
+    let url: string;
+
+    beforeAll(async () => {
+      ensureBuilt('jwt', app);
+      redis = await startRedis();
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      server = run(app, {
+        PORT: String(port),
+        SESSION_BACKEND: 'jwt',
+        REVOCATION_REDIS_URL: redis.url,
+        SESSION_SECRET: randomBytes(48).toString('base64url'),
+        POD_NAME: 'solo',
+      });
+      await waitForPort(port);
+    });
+
+    afterAll(async () => {
+      if (server?.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+      await redis?.stop();
+    });
+
+    it('makes logout final: a copy of the token taken before logout no longer signs anyone in', async () => {
+      const user = new Browser(url);
+      expect((await user.post('/api/login', { user: 'Ada' })).body).toMatchObject({ user: 'Ada' });
+      const copy = user.clone();
+      expect((await copy.get('/api/session')).body).toMatchObject({ user: 'Ada' });
+      expect((await user.post('/api/logout')).status).toBe(200);
+      expect((await copy.get('/api/session')).body).toMatchObject({ user: null });
     });
   });
 });

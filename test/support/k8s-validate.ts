@@ -16,6 +16,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -37,6 +38,7 @@ const MODELS = new Map<string, ModelClass>([
   ['autoscaling/v2/HorizontalPodAutoscaler', HorizontalPodAutoscaler],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudget],
   ['networking.k8s.io/v1/Ingress', Ingress],
+  ['networking.k8s.io/v1/NetworkPolicy', NetworkPolicy],
 ]);
 
 /** Every problem with `obj` (empty when valid), each prefixed with the object's kind/name. */

@@ -35,6 +35,16 @@ export function loadConfig(env = process.env, io = {}) {
     throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379; got ${JSON.stringify(redisUrl)}.`);
   }
 
+  // JWT sessions are revoked (logout, "sign out everywhere") in a Redis; without
+  // one a copied token stays valid until it expires.
+  const revocationRedisUrl = env.REVOCATION_REDIS_URL || undefined;
+  if (revocationRedisUrl !== undefined && !/^rediss?:\/\//.test(revocationRedisUrl)) {
+    throw new ConfigError(`REVOCATION_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379; got ${JSON.stringify(revocationRedisUrl)}.`);
+  }
+  if (revocationRedisUrl !== undefined && backend !== 'jwt') {
+    throw new ConfigError(`REVOCATION_REDIS_URL is only for SESSION_BACKEND=jwt (${backend} sessions are deleted in their store at logout); unset it.`);
+  }
+
   const memcachedServers = (env.MEMCACHED_SERVERS || '127.0.0.1:11211').split(',').map((s) => s.trim()).filter(Boolean);
   if (backend === 'memcached' && memcachedServers.length === 0) {
     throw new ConfigError('MEMCACHED_SERVERS must list at least one host:port, comma-separated.');
@@ -42,6 +52,10 @@ export function loadConfig(env = process.env, io = {}) {
 
   // Validated before the secret, so a typo fails without the secret warning first.
   const port = integer(env, 'PORT', 3000, 0, 65535);
+  const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): metrics get a port of their own so the public one never serves them.`);
+  }
   const shutdownDelay = seconds(env, 'SHUTDOWN_DELAY', 0, true);
   const shutdownTimeout = seconds(env, 'SHUTDOWN_TIMEOUT', 10, false);
 
@@ -80,11 +94,19 @@ export function loadConfig(env = process.env, io = {}) {
     production,
     backend,
     redisUrl,
+    /**
+     * Credentials for Redis (`requirepass`, or an ACL user): from the environment,
+     * i.e. a Kubernetes Secret, never in REDIS_URL where a log line could show them.
+     */
+    redisAuth: { username: env.REDIS_USERNAME || undefined, password: env.REDIS_PASSWORD || undefined },
+    revocationRedisUrl,
     memcachedServers,
     /** Newest first: the first signs, all verify. */
     secrets,
     ephemeralSecret,
     port,
+    /** Where /metrics is served instead of the app's port (undefined: on the app's port, for local runs). */
+    metricsPort,
     host: env.HOST || '0.0.0.0',
     podName: env.POD_NAME || hostname(),
     demoKill: env.DEMO_KILL === '1',

@@ -11,9 +11,15 @@ export function liveness(replica) {
 /**
  * Readiness: this pod should get traffic. Fails while draining (shutdown has
  * begun) and while the store does not answer a ping within a second.
+ *
+ * The body says only the status: /readyz is reachable wherever the app is
+ * (through the Ingress too), and the store's error names its address, port and
+ * errno, which are nobody's business outside the cluster. `detail` carries that
+ * error for the app's own log.
  * @param {{ ping?: () => Promise<unknown> }} store
  * @param {{ draining: boolean }} lifecycle
  * @param {{ pod: string }} replica
+ * @returns {Promise<{ status: number, body: { status: string, pod: string }, detail?: string }>}
  */
 export async function readiness(store, lifecycle, replica) {
   const { pod } = replica;
@@ -22,7 +28,7 @@ export async function readiness(store, lifecycle, replica) {
     await withTimeout(store.ping?.(), PING_TIMEOUT_MS);
     return { status: 200, body: { status: 'ready', pod } };
   } catch (error) {
-    return { status: 503, body: { status: 'store-unavailable', pod, error: error.message } };
+    return { status: 503, body: { status: 'store-unavailable', pod }, detail: describeCause(error) };
   }
 }
 
@@ -33,4 +39,11 @@ function withTimeout(promise, ms) {
     timer = setTimeout(() => reject(new Error(`the session store did not answer a ping within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The error and its causes in one line (podsafe's errors keep the store's own error, with the address, as `cause`). */
+function describeCause(error) {
+  const parts = [];
+  for (let e = error; e && parts.length < 4; e = e.cause) parts.push(e.message ?? String(e));
+  return parts.join(' <- ');
 }

@@ -7,7 +7,7 @@ export async function createStore(config) {
   switch (config.backend) {
     case 'redis': {
       const { RedisStore } = await load('@podsafe/redis');
-      return new RedisStore({ url: config.redisUrl });
+      return new RedisStore({ url: config.redisUrl, ...redisCredentials(config) });
     }
     case 'memcached': {
       const { MemcachedStore } = await load('@podsafe/memcached');
@@ -16,11 +16,29 @@ export async function createStore(config) {
     case 'jwt': {
       // The cookie is the store: the same secrets sign the token, so every replica can read it.
       const { JwtStore } = await load('@podsafe/jwt');
-      return new JwtStore({ secrets: config.secrets });
+      if (config.revocationRedisUrl === undefined) return new JwtStore({ secrets: config.secrets });
+      const { RedisStore } = await load('@podsafe/redis');
+      const revocation = new RedisStore({ url: config.revocationRedisUrl, prefix: 'revoked:', ...redisCredentials(config) });
+      const jwt = new JwtStore({ secrets: config.secrets, revocation });
+      // JwtStore leaves a revocation store it was handed open (it may be shared);
+      // this one is the app's alone, so it closes with the session store.
+      const closeTokens = jwt.close.bind(jwt);
+      jwt.close = async () => {
+        await closeTokens();
+        await revocation.close();
+      };
+      return jwt;
     }
     default:
       throw new ConfigError(`unknown SESSION_BACKEND ${JSON.stringify(config.backend)}`);
   }
+}
+
+/** RedisStore options carrying the credentials, when there are any. */
+function redisCredentials({ redisAuth }) {
+  const { username, password } = redisAuth ?? {};
+  if (username === undefined && password === undefined) return {};
+  return { redisOptions: { ...(username !== undefined && { username }), ...(password !== undefined && { password }) } };
 }
 
 /** Whether the engine needs its own signing secret: a client-side store signs its token itself. */

@@ -44,13 +44,17 @@ export async function createApp(config, overrides = {}) {
     res.status(status).json(body);
   });
   app.get('/readyz', async (_req, res) => {
-    const { status, body } = await readiness(store, lifecycle, replica);
+    const { status, body, detail } = await readiness(store, lifecycle, replica);
+    if (detail) console.error(`[${replica.pod}] not ready: ${detail}`);
     res.set('Cache-Control', 'no-store').status(status).json(body);
   });
-  app.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await metrics.scrape();
-    res.set('Content-Type', contentType).send(body);
-  });
+  // With METRICS_PORT set, server.js serves /metrics there and only there.
+  if (config.metricsPort === undefined) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.set('Content-Type', contentType).send(body);
+    });
+  }
   // Browsers ask for it on every page; no session needed to say there is none.
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();

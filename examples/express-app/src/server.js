@@ -2,6 +2,7 @@
 // shutdown (@podsafe/example-shared/shutdown) wired to a node:http server.
 import { createServer } from 'node:http';
 import { loadConfig } from '@podsafe/example-shared/config';
+import { startMetricsServer } from '@podsafe/example-shared/metrics-server';
 import { closeConnectionsWhenIdle, handleShutdownSignals } from '@podsafe/example-shared/shutdown';
 import { isConfigProblem, listenFailure } from '@podsafe/example-shared/startup';
 import { createApp } from './app.js';
@@ -43,6 +44,14 @@ server.listen(config.port, config.host, () => {
   log.info(`${config.podName} (pid ${process.pid}) listening on http://${config.host}:${port}, sessions in ${config.backend}`);
 });
 
+const metricsServer =
+  config.metricsPort === undefined
+    ? undefined
+    : await startMetricsServer(built.metrics, { port: config.metricsPort, host: config.host }).catch((error) =>
+        fatal(listenFailure(error, { ...config, port: config.metricsPort })),
+      );
+if (metricsServer) log.info(`metrics on http://${config.host}:${metricsServer.address().port}/metrics`);
+
 handleShutdownSignals({
   config,
   lifecycle: built.lifecycle,
@@ -51,6 +60,7 @@ handleShutdownSignals({
     const closed = new Promise((resolve) => server.close(resolve));
     closeIdle();
     await closed;
+    metricsServer?.close();
   },
   closeStore: () => built.close(),
 });

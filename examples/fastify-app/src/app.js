@@ -63,14 +63,18 @@ export async function createApp(config, overrides = {}) {
     const { status, body } = liveness(replica);
     return reply.code(status).send(body);
   });
-  app.get('/readyz', async (_request, reply) => {
-    const { status, body } = await readiness(store, lifecycle, replica);
+  app.get('/readyz', async (request, reply) => {
+    const { status, body, detail } = await readiness(store, lifecycle, replica);
+    if (detail) request.log.error(`not ready: ${detail}`);
     return reply.code(status).header('Cache-Control', 'no-store').send(body);
   });
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await metrics.scrape();
-    return reply.type(contentType).send(body);
-  });
+  // With METRICS_PORT set, server.js serves /metrics there and only there.
+  if (config.metricsPort === undefined) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
   // Browsers ask for it on every page; no session needed to say there is none.
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 

@@ -2,6 +2,7 @@
 // shutdown (@podsafe/example-shared/shutdown), with app.close() as the step
 // that stops the listener and lets in-flight requests finish.
 import { loadConfig, loadLogLevel } from '@podsafe/example-shared/config';
+import { startMetricsServer } from '@podsafe/example-shared/metrics-server';
 import { closeConnectionsWhenIdle, handleShutdownSignals } from '@podsafe/example-shared/shutdown';
 import { isConfigProblem, listenFailure } from '@podsafe/example-shared/startup';
 import { createApp } from './app.js';
@@ -35,6 +36,17 @@ const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : config.port;
 app.log.info(`${config.podName} (pid ${process.pid}) listening on http://${config.host}:${port}, sessions in ${config.backend}`);
 
+let metricsServer;
+if (config.metricsPort !== undefined) {
+  try {
+    metricsServer = await startMetricsServer(built.metrics, { port: config.metricsPort, host: config.host });
+  } catch (error) {
+    app.log.fatal(listenFailure(error, { ...config, port: config.metricsPort }));
+    process.exit(1);
+  }
+  app.log.info(`metrics on http://${config.host}:${metricsServer.address().port}/metrics`);
+}
+
 handleShutdownSignals({
   config,
   lifecycle: built.lifecycle,
@@ -43,6 +55,7 @@ handleShutdownSignals({
     const closed = app.close();
     closeIdle();
     await closed;
+    metricsServer?.close();
   },
   closeStore: () => built.close(),
 });
