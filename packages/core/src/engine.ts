@@ -244,6 +244,19 @@ export class SessionContext implements SessionControls {
     }
   }
 
+  /**
+   * Another request destroyed (logout) or replaced (login) this session since
+   * we loaded it, or it expired: stay gone, and send no cookie at all. Clearing
+   * it would delete whatever the browser holds now, which may be the new
+   * login's cookie that the other response just set.
+   */
+  #endedElsewhere(): void {
+    this.#destroyed = true;
+    this.#hadCookie = false;
+    this.#cookie = undefined;
+    replaceData(this.session, {});
+  }
+
   async #flush(): Promise<void> {
     const engine = this.#engine;
     const options = engine.options;
@@ -298,10 +311,7 @@ export class SessionContext implements SessionControls {
       const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
       const written = await engine.call('save', () => store.save(id, change, ttl));
       if (!written) {
-        // Destroyed (or expired) by another request since we loaded it: stay gone.
-        this.#destroyed = true;
-        replaceData(this.session, {});
-        this.#cookie = clearedCookie(options, this.#secure);
+        this.#endedElsewhere();
         report('refused');
         return;
       }
@@ -310,7 +320,13 @@ export class SessionContext implements SessionControls {
       action = 'save';
     } else if (touchDue) {
       const id = this.#id;
-      await engine.call('touch', () => store.touch(id, now, ttl));
+      const touched = await engine.call('touch', () => store.touch(id, now, ttl));
+      // `false` = the record is gone; a store returning nothing (older contract) touched it.
+      if (touched === false) {
+        this.#endedElsewhere();
+        report('refused');
+        return;
+      }
       this.#meta = { ...this.#meta, lastSeenAt: now };
       this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
       action = 'touch';

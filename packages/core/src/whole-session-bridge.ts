@@ -65,9 +65,9 @@ export class WholeSessionBridge {
     });
   }
 
-  /** Slides the expiry of `sid` without rewriting it. */
-  touch(sid: string, session: object): Promise<void> {
-    return this.call('touch', () => this.store.touch(sid, nowSeconds(), this.#ttlOf(session)));
+  /** Slides the expiry of `sid` without rewriting it; `false` when no session is stored under `sid` (it stays missing). */
+  touch(sid: string, session: object): Promise<boolean> {
+    return this.call('touch', async () => (await this.store.touch(sid, nowSeconds(), this.#ttlOf(session))) !== false);
   }
 
   /** Deletes `sid`. */
