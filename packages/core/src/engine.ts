@@ -1,4 +1,5 @@
-import { clearedCookie, readCookie, sessionCookie } from './cookie.js';
+import { clearedCookie, sessionCookie } from './cookie.js';
+import { readCookies } from './cookie-jar.js';
 import { diff, snapshot, type Snapshot } from './changes.js';
 import { SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
@@ -43,8 +44,14 @@ export class SessionEngine {
    */
   async load(request: RequestInfo): Promise<SessionContext> {
     const started = performance.now();
-    const raw = readCookie(request.cookieHeader, this.options.cookieName);
-    const { outcome, context } = await this.#load(raw, request.secure);
+    const [first, ...others] = readCookies(request.cookieHeader, this.options.cookieName);
+    let { outcome, context } = await this.#load(first, request.secure);
+    // Several cookies of our name (one tossed in by a sibling subdomain): the first that holds a session wins.
+    for (const raw of others) {
+      if (outcome === 'found') break;
+      const next = await this.#load(raw, request.secure);
+      if (next.outcome === 'found') ({ outcome, context } = next);
+    }
     this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
     return context;
   }
