@@ -73,6 +73,37 @@ describe('a request whose session ended in another request', () => {
     expect(await s.store.get(slow.session.id)).toBeNull();
   });
 
+  it('a request that loads the old session after a concurrent login replaced it sends no cookie', async () => {
+    const s = setup();
+    const anonymous = await signIn(s);
+    const login = await s.request(anonymous);
+    await login.session.regenerate();
+    data(login).user = 'alice';
+    await s.engine.commit(login);
+    const late = await s.request(anonymous);
+    expect(late.isNew).toBe(true);
+    expect(await s.engine.commit(late)).toBeUndefined();
+  });
+
+  it('a request that finds its session idle-expired sends no cookie either (another may be logging in)', async () => {
+    const store = new MemoryStore();
+    const s = setup(store);
+    const cookie = await signIn(s);
+    const { id } = (await s.request(cookie)).session;
+    const record = (await store.get(id))!;
+    // Unused for two days by its meta (the idle ttl is one), while the store still holds it.
+    record.meta.lastSeenAt = record.meta.createdAt = Date.now() / 1000 - 2 * 86_400;
+    store.putRaw(id, JSON.stringify(record), 600);
+    const expired = await s.request(cookie);
+    expect(expired.isNew).toBe(true);
+    expect(await s.engine.commit(expired)).toBeUndefined();
+  });
+
+  it('a cookie that fails verification is still cleared (no concurrent request can make it valid)', async () => {
+    const s = setup();
+    expect(await s.engine.commit(await s.request('sid=forged.value'))).toMatch(/^sid=; Max-Age=0/);
+  });
+
   it('a store that resolves touch() with nothing (the older contract) counts as touched', async () => {
     class VoidTouchStore extends MemoryStore {
       override async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {

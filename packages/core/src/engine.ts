@@ -87,7 +87,10 @@ export class SessionEngine {
   }
 
   async #load(raw: string | undefined, secure: boolean): Promise<{ outcome: LoadOutcome; context: SessionContext }> {
-    const fresh = (outcome: LoadOutcome) => ({ outcome, context: SessionContext.fresh(this, secure, raw !== undefined) });
+    // A session found missing or expired may have just been replaced by a concurrent
+    // login: clearing the cookie would delete the new one, so only bad cookies are cleared.
+    const clears = (outcome: LoadOutcome) => raw !== undefined && outcome !== 'missing' && outcome !== 'expired';
+    const fresh = (outcome: LoadOutcome) => ({ outcome, context: SessionContext.fresh(this, secure, clears(outcome)) });
     if (raw === undefined || raw === '') return fresh('none');
     const store = this.options.store;
     const now = nowSeconds();
