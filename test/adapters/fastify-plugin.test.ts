@@ -45,7 +45,7 @@ class FlakyStore implements SessionStore {
     if (size > this.maxBytes) throw new SessionTooLargeError('The session', size, this.maxBytes);
     return this.inner.save(id, change, ttl);
   }
-  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     this.#check();
     return this.inner.touch(id, lastSeenAt, ttl);
   }

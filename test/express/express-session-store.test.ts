@@ -90,9 +90,10 @@ describe('ExpressSessionStore under a real express-session', () => {
     expect(await store.ids!()).toEqual([sid]);
     expect(await store.length!()).toBe(1);
     expect(await store.all!()).toEqual([expect.objectContaining({ id: sid, user: 'dave' })]);
-    await store.touch(sid, { user: 'dave' });
+    expect(await store.touch(sid, { user: 'dave' })).toBe(true);
     await store.clear!();
     expect(await store.length!()).toBe(0);
+    expect(await store.touch(sid, { user: 'dave' })).toBe(false);
   });
 
   it('answers "no session" for an id it could never have issued, without touching the backend', async () => {

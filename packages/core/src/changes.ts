@@ -1,4 +1,5 @@
 import { SessionDataError } from './errors.js';
+import { defineData, isSafeDataKey } from './safe-keys.js';
 import type { SessionDataRecord } from './types.js';
 
 /** JSON text of each top-level key: what a session looked like when it was loaded or last saved. */
@@ -16,6 +17,7 @@ function serialize(key: string, value: unknown): string | undefined {
 export function snapshot(data: SessionDataRecord): Snapshot {
   const result: Snapshot = new Map();
   for (const [key, value] of Object.entries(data)) {
+    if (!isSafeDataKey(key)) continue;
     const json = serialize(key, value);
     if (json !== undefined) result.set(key, json);
   }
@@ -47,8 +49,8 @@ export function diff(before: Snapshot, data: SessionDataRecord): DataDiff {
   const unset: string[] = [];
   for (const [key, json] of now) {
     const value: unknown = JSON.parse(json);
-    whole[key] = value;
-    if (before.get(key) !== json) set[key] = value;
+    defineData(whole, key, value);
+    if (before.get(key) !== json) defineData(set, key, value);
   }
   for (const key of before.keys()) if (!now.has(key)) unset.push(key);
   return { set, unset, data: whole, snapshot: now, changed: unset.length > 0 || Object.keys(set).length > 0 };

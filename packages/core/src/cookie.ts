@@ -1,11 +1,5 @@
-import { parse, serialize, type SerializeOptions } from 'cookie';
+import { serialize, type SerializeOptions } from 'cookie';
 import type { ResolvedOptions } from './options.js';
-
-/** The value of cookie `name` in a `Cookie` request header, if present. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  return parse(header)[name];
-}
 
 /** The attributes every session cookie carries, set or cleared alike. */
 function attributes(options: ResolvedOptions, secureRequest: boolean): SerializeOptions {

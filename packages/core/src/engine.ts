@@ -1,4 +1,5 @@
-import { clearedCookie, readCookie, sessionCookie } from './cookie.js';
+import { clearedCookie, sessionCookie } from './cookie.js';
+import { readCookies } from './cookie-jar.js';
 import { diff, snapshot, type Snapshot } from './changes.js';
 import { SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
@@ -43,8 +44,14 @@ export class SessionEngine {
    */
   async load(request: RequestInfo): Promise<SessionContext> {
     const started = performance.now();
-    const raw = readCookie(request.cookieHeader, this.options.cookieName);
-    const { outcome, context } = await this.#load(raw, request.secure);
+    const [first, ...others] = readCookies(request.cookieHeader, this.options.cookieName);
+    let { outcome, context } = await this.#load(first, request.secure);
+    // Several cookies of our name (one tossed in by a sibling subdomain): the first that holds a session wins.
+    for (const raw of others) {
+      if (outcome === 'found') break;
+      const next = await this.#load(raw, request.secure);
+      if (next.outcome === 'found') ({ outcome, context } = next);
+    }
     this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
     return context;
   }
@@ -80,7 +87,10 @@ export class SessionEngine {
   }
 
   async #load(raw: string | undefined, secure: boolean): Promise<{ outcome: LoadOutcome; context: SessionContext }> {
-    const fresh = (outcome: LoadOutcome) => ({ outcome, context: SessionContext.fresh(this, secure, raw !== undefined) });
+    // A session found missing or expired may have just been replaced by a concurrent
+    // login: clearing the cookie would delete the new one, so only bad cookies are cleared.
+    const clears = (outcome: LoadOutcome) => raw !== undefined && outcome !== 'missing' && outcome !== 'expired';
+    const fresh = (outcome: LoadOutcome) => ({ outcome, context: SessionContext.fresh(this, secure, clears(outcome)) });
     if (raw === undefined || raw === '') return fresh('none');
     const store = this.options.store;
     const now = nowSeconds();
@@ -244,6 +254,19 @@ export class SessionContext implements SessionControls {
     }
   }
 
+  /**
+   * Another request destroyed (logout) or replaced (login) this session since
+   * we loaded it, or it expired: stay gone, and send no cookie at all. Clearing
+   * it would delete whatever the browser holds now, which may be the new
+   * login's cookie that the other response just set.
+   */
+  #endedElsewhere(): void {
+    this.#destroyed = true;
+    this.#hadCookie = false;
+    this.#cookie = undefined;
+    replaceData(this.session, {});
+  }
+
   async #flush(): Promise<void> {
     const engine = this.#engine;
     const options = engine.options;
@@ -298,10 +321,7 @@ export class SessionContext implements SessionControls {
       const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
       const written = await engine.call('save', () => store.save(id, change, ttl));
       if (!written) {
-        // Destroyed (or expired) by another request since we loaded it: stay gone.
-        this.#destroyed = true;
-        replaceData(this.session, {});
-        this.#cookie = clearedCookie(options, this.#secure);
+        this.#endedElsewhere();
         report('refused');
         return;
       }
@@ -310,7 +330,13 @@ export class SessionContext implements SessionControls {
       action = 'save';
     } else if (touchDue) {
       const id = this.#id;
-      await engine.call('touch', () => store.touch(id, now, ttl));
+      const touched = await engine.call('touch', () => store.touch(id, now, ttl));
+      // `false` = the record is gone; a store returning nothing (older contract) touched it.
+      if (touched === false) {
+        this.#endedElsewhere();
+        report('refused');
+        return;
+      }
       this.#meta = { ...this.#meta, lastSeenAt: now };
       this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
       action = 'touch';

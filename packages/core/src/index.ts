@@ -37,5 +37,6 @@ export { RESERVED_KEYS } from './session.js';
 export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
+export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
 export { nowSeconds } from './expiry.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

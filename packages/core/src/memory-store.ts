@@ -59,13 +59,14 @@ export class MemoryStore implements SessionStore {
     return true;
   }
 
-  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     assertStorableId(id);
     const entry = this.#live(id);
     const record = entry ? parseSessionRecord(entry.json) : null;
-    if (!entry || !record) return;
+    if (!entry || !record) return false;
     record.meta.lastSeenAt = lastSeenAt;
     this.#entries.set(id, { json: JSON.stringify(record), expiresAt: nowSeconds() + ttl });
+    return true;
   }
 
   async destroy(id: string): Promise<void> {

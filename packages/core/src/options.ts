@@ -1,5 +1,6 @@
 import { SessionConfigError } from './errors.js';
 import type { SessionEvent } from './events.js';
+import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure } from './option-checks.js';
 import { Keyring, type Secret } from './signing.js';
 import { isClientStore, type AnySessionStore } from './types.js';
 
@@ -8,14 +9,16 @@ export interface SessionCookieOptions {
   /**
    * `Secure` attribute. `'auto'` (default): set when the request arrived over
    * https, as the framework reports it (behind a proxy, enable the framework's
-   * trust-proxy setting so `X-Forwarded-Proto` counts).
+   * trust-proxy setting so `X-Forwarded-Proto` counts). A cookie browsers only
+   * accept when Secure (`sameSite: 'none'`, a `__Host-` or `__Secure-` name)
+   * defaults to `true` instead, and refuses `false` and `'auto'` at startup.
    */
   secure?: boolean | 'auto';
-  /** `SameSite` attribute. Default `'lax'`. `'none'` requires `secure: true` or `'auto'` over https. */
+  /** `SameSite` attribute. Default `'lax'`. `'none'` makes the cookie always Secure (see `secure`). */
   sameSite?: 'lax' | 'strict' | 'none';
-  /** `Domain` attribute. Default: none (host-only cookie). */
+  /** `Domain` attribute, a host name. Default: none (host-only cookie). Not allowed with a `__Host-` name. */
   domain?: string;
-  /** `Path` attribute. Default `'/'`. */
+  /** `Path` attribute; must start with `/`. Default `'/'`. Must be `'/'` with a `__Host-` name. */
   path?: string;
   /** `HttpOnly` attribute. Default `true`; turning it off lets page scripts read the session cookie. */
   httpOnly?: boolean;
@@ -42,7 +45,12 @@ export interface SessionOptions {
    * client-side store (`JwtStore`) signs with its own keys.
    */
   secret?: Secret | readonly Secret[];
-  /** Name of the session cookie. Default `'sid'`. */
+  /**
+   * Name of the session cookie. Default `'sid'`. A `__Host-` name (e.g.
+   * `'__Host-sid'`) makes browsers refuse the cookie from a sibling subdomain
+   * or over http, so no other site can plant one; it needs Secure, path `/`
+   * and no domain (checked at startup).
+   */
   cookieName?: string;
   /** Idle expiry in seconds: a session unused this long is gone. Sliding. Default `86400` (1 day). */
   ttl?: number;
@@ -67,10 +75,10 @@ export interface SessionOptions {
   cookie?: SessionCookieOptions;
   /**
    * Seconds a single store call may take before the request fails with
-   * `SessionStoreUnavailableError` (503). Default `2`.
+   * `SessionStoreUnavailableError` (503). Default `2`; at most 2147483.647 (a timer's range).
    */
   storeTimeout?: number;
-  /** Seconds sent in `Retry-After` when the store is unavailable. Default `2`. */
+  /** Seconds sent in `Retry-After` when the store is unavailable, a whole number. Default `2`. */
   retryAfter?: number;
   /** Receives an event per load, commit and store error: wire it to metrics or logs. Must not throw. */
   onEvent?: (event: SessionEvent) => void;
@@ -147,10 +155,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
     throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.`);
   }
-  const secure = c.secure ?? 'auto';
-  if (sameSite === 'none' && secure === false) {
-    throw new SessionConfigError("cookie.sameSite 'none' needs a Secure cookie (browsers drop it otherwise): use secure: true or 'auto' over https.");
-  }
+  const secure = resolveSecure(cookieName, sameSite, c.secure);
   return {
     store,
     keyring,
@@ -162,14 +167,14 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     cookie: {
       secure,
       sameSite,
-      domain: c.domain,
-      path: c.path ?? '/',
+      domain: checkCookieDomain(c.domain, cookieName),
+      path: checkCookiePath(c.path, cookieName),
       httpOnly: c.httpOnly ?? true,
       persistent: c.persistent ?? true,
       partitioned: c.partitioned ?? false,
     },
-    storeTimeout: seconds('storeTimeout', options.storeTimeout, 2)!,
-    retryAfter: seconds('retryAfter', options.retryAfter, 2)!,
+    storeTimeout: checkStoreTimeout(seconds('storeTimeout', options.storeTimeout, 2)!),
+    retryAfter: checkRetryAfter(seconds('retryAfter', options.retryAfter, 2)!),
     onEvent: options.onEvent,
   };
 }

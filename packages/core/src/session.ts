@@ -1,3 +1,4 @@
+import { defineData, PROTOTYPE_GUARD } from './safe-keys.js';
 import type { SessionData, SessionDataRecord } from './types.js';
 
 /** Options of {@link SessionControls.regenerate}. */
@@ -60,6 +61,7 @@ const sessionPrototype: SessionControls = Object.create(Object.prototype, {
   save: { value(this: object) { return backend(this).save(); } },
   touch: { value(this: object) { backend(this).touch(); } },
   toJSON: { value(this: object) { return readData(this as Session); } },
+  ['__proto__']: PROTOTYPE_GUARD,
 });
 
 /** Names that data may not use, because they are the session's own members. */
@@ -78,10 +80,10 @@ export function readData(session: Session): SessionDataRecord {
   return { ...(session as object) } as SessionDataRecord;
 }
 
-/** Replaces the session's data with `data` (reserved names are skipped: they cannot be stored). */
+/** Replaces the session's data with `data` (reserved and prototype names are skipped: they cannot be stored). */
 export function replaceData(session: Session, data: SessionDataRecord): void {
   for (const key of Object.keys(session)) delete (session as unknown as SessionDataRecord)[key];
   for (const [key, value] of Object.entries(data)) {
-    if (!RESERVED_KEYS.has(key)) (session as unknown as SessionDataRecord)[key] = value;
+    if (!RESERVED_KEYS.has(key)) defineData(session, key, value);
   }
 }

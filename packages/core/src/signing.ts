@@ -7,6 +7,14 @@ export type Secret = string | Uint8Array;
 /** Shortest secret accepted, in bytes: HMAC-SHA256 wants a key as long as its output. */
 export const MIN_SECRET_BYTES = 32;
 
+/**
+ * An HMAC-SHA256 signature as `sign` writes it: exactly 43 base64url characters,
+ * the last one carrying 2 bits and 4 zero bits (so one of `AEIMQUYcgkosw048`).
+ * Node's base64 decoder is lenient (it skips `=`, ignores the unused bits and takes
+ * `+`, `/` too), so without this check many different strings would verify.
+ */
+const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
 /** The outcome of verifying a signed cookie value. */
 export type VerifyResult =
   | { valid: false }
@@ -52,7 +60,9 @@ export class Keyring {
     const dot = signed.lastIndexOf('.');
     if (dot <= 0) return { valid: false };
     const value = signed.slice(0, dot);
-    const given = Buffer.from(signed.slice(dot + 1), 'base64url');
+    const signature = signed.slice(dot + 1);
+    if (!SIGNATURE.test(signature)) return { valid: false };
+    const given = Buffer.from(signature, 'base64url');
     for (let i = 0; i < this.#keys.length; i++) {
       const expected = this.#mac(this.#keys[i]!, value);
       if (given.length === expected.length && timingSafeEqual(given, expected)) {

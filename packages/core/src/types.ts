@@ -96,8 +96,11 @@ export interface SessionStore {
   /**
    * Extends the record's life to `ttl` seconds from now and records `lastSeenAt`
    * (unix seconds), without touching data. A missing record stays missing.
+   * Resolves `true` when the record was touched and `false` when there was none
+   * (destroyed or expired), so the engine sends no cookie for a dead id.
+   * Stores written before this contract resolve `undefined`, read as touched.
    */
-  touch(id: string, lastSeenAt: number, ttl: number): Promise<void>;
+  touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean | void>;
   /** Deletes the record. Deleting a missing record is not an error. */
   destroy(id: string): Promise<void>;
   /** Releases connections the store opened itself (never a client it was given). */

@@ -1,6 +1,7 @@
 import { SessionConfigError } from './errors.js';
 import { nowSeconds } from './expiry.js';
 import { isStorableId } from './id.js';
+import { withoutPrototypeKeys } from './safe-keys.js';
 import { storeCall } from './timeout.js';
 import type { AnySessionStore, SessionDataRecord, SessionStore } from './types.js';
 
@@ -51,7 +52,7 @@ export class WholeSessionBridge {
     return this.call('get', async () => {
       if (!isStorableId(sid)) return null;
       const record = await this.store.get(sid);
-      return record ? (record.data as T) : null;
+      return record ? (withoutPrototypeKeys(record.data) as T) : null;
     });
   }
 
@@ -65,9 +66,9 @@ export class WholeSessionBridge {
     });
   }
 
-  /** Slides the expiry of `sid` without rewriting it. */
-  touch(sid: string, session: object): Promise<void> {
-    return this.call('touch', () => this.store.touch(sid, nowSeconds(), this.#ttlOf(session)));
+  /** Slides the expiry of `sid` without rewriting it; `false` when no session is stored under `sid` (it stays missing). */
+  touch(sid: string, session: object): Promise<boolean> {
+    return this.call('touch', async () => (await this.store.touch(sid, nowSeconds(), this.#ttlOf(session))) !== false);
   }
 
   /** Deletes `sid`. */

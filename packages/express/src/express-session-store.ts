@@ -101,8 +101,8 @@ export class ExpressSessionStore extends Store {
     return this.#answer(callback, this.#bridge.set(sid, session));
   }
 
-  /** express-session: slides the expiry of `sid` without rewriting it. */
-  touch(sid: string, session: object, callback?: Callback): Promise<void> {
+  /** express-session: slides the expiry of `sid` without rewriting it; resolves `false` when `sid` is not stored (it stays missing). */
+  touch(sid: string, session: object, callback?: Callback): Promise<boolean> {
     return this.#answer(callback, this.#bridge.touch(sid, session));
   }
 

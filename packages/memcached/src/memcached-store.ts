@@ -143,7 +143,8 @@ export class MemcachedStore implements SessionStore {
 
   /**
    * Extends the session's life to `ttl` seconds from now and records
-   * `lastSeenAt`, without rewriting the record.
+   * `lastSeenAt`, without rewriting the record. Resolves `false` when there
+   * is no record (destroyed or expired), `true` otherwise.
    *
    * Why not read the record and `replace` it with new meta: without CAS, a
    * save by a concurrent request that lands between that read and write would
@@ -157,15 +158,16 @@ export class MemcachedStore implements SessionStore {
    * when the record is gone (a touch racing a destroy can leave a stray one
    * behind, which expires by itself).
    */
-  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     const key = sessionKey(this.prefix, id);
     const expires = memcachedExpiration(ttl);
     if (typeof lastSeenAt !== 'number' || !Number.isFinite(lastSeenAt)) {
       throw new RangeError(`lastSeenAt must be unix seconds, got ${String(lastSeenAt)}.`);
     }
-    await this.#call('touch', key, async () => {
-      if (!(await this.#client.touch(key, expires))) return;
+    return this.#call('touch', key, async () => {
+      if (!(await this.#client.touch(key, expires))) return false;
       await this.#client.set(seenKey(key), String(lastSeenAt), { expires });
+      return true;
     });
   }
 

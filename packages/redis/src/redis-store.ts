@@ -80,12 +80,12 @@ export class RedisStore implements SessionStore {
     return (await this.#call('save', () => this.#scripts.podsafeSaveV1(key, args))) === 1;
   }
 
-  /** Records `lastSeenAt` (unix seconds) and extends the TTL to `ttl` seconds, in one EVALSHA; a missing session stays missing. */
-  async touch(id: string, lastSeenAt: number, ttl: number): Promise<void> {
+  /** Records `lastSeenAt` (unix seconds) and extends the TTL to `ttl` seconds, in one EVALSHA; a missing session stays missing and resolves `false`. */
+  async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     assertStorableId(id);
     const key = sessionKey(this.prefix, id);
     const args = [timeText('lastSeenAt', lastSeenAt), String(ttlMillis(ttl))];
-    await this.#call('touch', () => this.#scripts.podsafeTouchV1(key, args));
+    return (await this.#call('touch', () => this.#scripts.podsafeTouchV1(key, args))) === 1;
   }
 
   /** Deletes the session (one UNLINK); deleting a missing one is not an error. */

@@ -130,6 +130,15 @@ export function describeSessionStore<S extends SessionStore>(
         await store.touch(id, Date.now() / 1000, ttl);
         expect(await store.get(id)).toBeNull();
       });
+
+      it('a touch reports false for a missing or destroyed session and true for a live one', async () => {
+        const id = newId();
+        expect(await store.touch(newId(), Date.now() / 1000, ttl)).toBe(false);
+        await store.save(id, create({ a: 1 }), ttl);
+        expect(await store.touch(id, Date.now() / 1000, ttl)).toBe(true);
+        await store.destroy(id);
+        expect(await store.touch(id, Date.now() / 1000, ttl)).toBe(false);
+      });
     });
 
     describe('expiry', () => {
