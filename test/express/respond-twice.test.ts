@@ -9,7 +9,7 @@
  * serving.
  */
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import express5 from 'express';
 import express4 from 'express4';
 import type { ErrorRequestHandler, Request } from 'express';
@@ -84,6 +84,11 @@ async function start(framework: typeof express5, withSession: boolean, async: bo
       throw new Error('rejected after the response');
     });
   }
+  app.get('/end-twice', (req, res) => {
+    change(req);
+    res.end('first');
+    res.end('second', ((error: NodeJS.ErrnoException | undefined) => seen.push({ error: `callback: ${error?.code}`, headersSent: res.headersSent })) as () => void);
+  });
   app.get('/count', (req, res) => res.json({ n: (req.session as unknown as Data | undefined)?.n ?? null }));
   // The usual shape (the example app's): delegate to Express once headers are out.
   const handler: ErrorRequestHandler = (err, _req, res, next) => {
@@ -176,5 +181,17 @@ describe.each(frameworks)('%s: a handler that responds, then misbehaves', (_name
     expect(reply.body).toEqual({ first: true });
     expect(reply.headers.get('content-length')).toBe(String(JSON.stringify({ first: true }).length));
     expect(podsafe.seen).toEqual([{ error: 'ERR_HTTP_HEADERS_SENT', headersSent: true }]);
+  });
+
+  it('res.end(data) twice while held: the first is sent, the second is an error to its callback and the log, not an unhandled one', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { podsafe } = await both();
+    const user = new Browser(podsafe.url);
+    const reply = await user.get('/end-twice');
+    expect(reply.body).toBe('first');
+    expect(podsafe.seen).toEqual([{ error: 'callback: ERR_STREAM_WRITE_AFTER_END', headersSent: true }]);
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
+    expect((await user.get('/count')).body).toEqual({ n: 1 });
   });
 });
