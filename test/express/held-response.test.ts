@@ -28,7 +28,7 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
 /** 200 MB generated on demand (nothing on disk), counting what it has produced. */
 class Generated extends Readable {
   produced = 0;
-  _read(): void {
+  override _read(): void {
     if (this.produced >= TOTAL) {
       this.push(null);
       return;

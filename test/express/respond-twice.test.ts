@@ -87,7 +87,8 @@ async function start(framework: typeof express5, withSession: boolean, async: bo
   app.get('/end-twice', (req, res) => {
     change(req);
     res.end('first');
-    res.end('second', ((error: NodeJS.ErrnoException | undefined) => seen.push({ error: `callback: ${error?.code}`, headersSent: res.headersSent })) as () => void);
+    const callback = (error?: NodeJS.ErrnoException) => void seen.push({ error: `callback: ${error?.code}`, headersSent: res.headersSent });
+    res.end('second', callback as () => void);
   });
   app.get('/count', (req, res) => res.json({ n: (req.session as unknown as Data | undefined)?.n ?? null }));
   // The usual shape (the example app's): delegate to Express once headers are out.
