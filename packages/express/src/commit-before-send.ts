@@ -88,7 +88,12 @@ class Hold {
     try {
       cookie = await this.engine.commit(this.context);
     } catch (error) {
-      this.failed(error);
+      try {
+        this.failed(error);
+      } catch (thrown) {
+        // The error handling itself threw: nothing can answer this request any more.
+        this.res.destroy(thrown as Error);
+      }
       return;
     }
     try {
