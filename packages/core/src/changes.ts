@@ -55,3 +55,24 @@ export function diff(before: Snapshot, data: SessionDataRecord): DataDiff {
   for (const key of before.keys()) if (!now.has(key)) unset.push(key);
   return { set, unset, data: whole, snapshot: now, changed: unset.length > 0 || Object.keys(set).length > 0 };
 }
+
+/**
+ * Whether `data` differs from `before`: {@link diff}'s `changed` without
+ * building the diff, stopping at the first difference. Data that cannot be
+ * serialized counts as a change (it could not have been saved either).
+ */
+export function changedSince(before: Snapshot, data: SessionDataRecord): boolean {
+  let count = 0;
+  for (const key of Object.keys(data)) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data[key]);
+    } catch {
+      return true;
+    }
+    if (json === undefined) continue;
+    if (before.get(key) !== json) return true;
+    count++;
+  }
+  return count !== before.size;
+}

@@ -1,6 +1,6 @@
 import { clearedCookie, sessionCookie } from './cookie.js';
 import { readCookies } from './cookie-jar.js';
-import { diff, snapshot, type Snapshot } from './changes.js';
+import { changedSince, diff, snapshot, type Snapshot } from './changes.js';
 import { SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
 import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
@@ -223,6 +223,14 @@ export class SessionContext implements SessionControls {
   /** @internal Writes pending changes; commits run one at a time. */
   flush(): Promise<void> {
     return this.#serial(() => this.#flush());
+  }
+
+  /**
+   * @internal Whether the data changed since it was loaded or last written:
+   * after the commit, a change no commit will save (see `reportLateChange`).
+   */
+  changedSinceCommit(): boolean {
+    return !this.#destroyed && changedSince(this.#snapshot, this.session as object as Record<string, unknown>);
   }
 
   /** @internal The `Set-Cookie` value decided so far, handed over once. */

@@ -18,4 +18,10 @@ export type SessionEvent =
   | { type: 'load'; outcome: LoadOutcome; duration: number }
   /** `action`: the store write this commit made (`none` for an unchanged session; `refused`: the session was destroyed meanwhile). */
   | { type: 'commit'; action: 'none' | 'save' | 'touch' | 'destroy' | 'refused'; duration: number }
-  | { type: 'store-error'; operation: string; error: Error; duration: number };
+  | { type: 'store-error'; operation: string; error: Error; duration: number }
+  /**
+   * The session changed after its commit (the response had started), so the
+   * change was not saved. `route` names where: `METHOD /path`, the route
+   * pattern where the framework knows it.
+   */
+  | { type: 'late-change'; route: string };

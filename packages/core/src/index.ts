@@ -32,6 +32,7 @@ export { Keyring, MIN_SECRET_BYTES, type Secret, type VerifyResult } from './sig
 export type { SessionOptions, SessionCookieOptions, ResolvedOptions } from './options.js';
 export type { SessionEvent, LoadOutcome } from './events.js';
 export { SessionEngine, SessionContext, type RequestInfo } from './engine.js';
+export { reportLateChange } from './late-change.js';
 export type { Session, SessionControls, RegenerateOptions } from './session.js';
 export { RESERVED_KEYS } from './session.js';
 export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } from './record.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, type Session, type SessionContext, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
 import './augment.js';
 
@@ -48,21 +48,23 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       next();
       return;
     }
-    engine
-      .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
-      .then((context) => {
-        request.session = context.session;
-        commitBeforeSend(res, () => engine.commit(context), (error) => {
-          // Nothing of the prepared response has left: drop it and let Express's
-          // error handling (the app's handlers, its logging, finalhandler's
-          // status and `err.headers`) answer, exactly as for a failed load.
-          for (const name of res.getHeaderNames()) res.removeHeader(name);
-          next(error);
-        });
-        next();
-      }, next);
+    void start(engine, request, res, next);
   };
   return Object.assign(middleware, { engine });
+}
+
+/** Loads the session, then holds the response until it is committed (a failed commit goes to `next(error)`). */
+async function start(engine: SessionEngine, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+  let context: SessionContext;
+  try {
+    context = await engine.load({ cookieHeader: req.headers.cookie, secure: isSecure(req) });
+  } catch (error) {
+    next(error);
+    return;
+  }
+  req.session = context.session;
+  commitBeforeSend(req, res, engine, context, next);
+  next();
 }
 
 /** Express's `req.secure` honours `trust proxy`; plain Node requests fall back to the socket. */

@@ -1,6 +1,7 @@
 import { PodsafeError, type SessionContext, type SessionEngine } from '@podsafe/core';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
+import { discardPreparedReply } from './discard-reply.js';
 import { appendSetCookie } from './set-cookie.js';
 
 /** Per-request session state, private to one plugin instance (not a public decoration). */
@@ -39,7 +40,8 @@ export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAs
  * `onSend`: commits before Fastify writes the headers, so the store write has
  * finished and `Set-Cookie` is in place when the first byte leaves; a redirect
  * right after login therefore carries a cookie that already works. The payload
- * (string, Buffer or stream) passes through untouched.
+ * (string, Buffer or stream) passes through untouched; if the commit fails,
+ * it and the reply's headers are discarded and the error is answered instead.
  */
 export function commitHook(engine: SessionEngine, contexts: Contexts): onSendAsyncHookHandler<unknown> {
   return async function podsafeCommit(request, reply, payload) {
@@ -51,6 +53,7 @@ export function commitHook(engine: SessionEngine, contexts: Contexts): onSendAsy
     try {
       cookie = await engine.commit(context);
     } catch (error) {
+      if (!reply.raw.headersSent) discardPreparedReply(reply, payload);
       throw withHeaders(reply, error);
     }
     if (cookie === undefined) return payload;
