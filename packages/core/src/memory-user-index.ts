@@ -31,8 +31,9 @@ export class MemoryUserIndex {
     if (!user) return [];
     return [...user.entries.values()]
       .map(({ json, expiresAt }) => ({ ...(JSON.parse(json) as UserIndexEntry), expiresAt }))
-      .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
-      .slice(0, limit);
+      .sort((a, b) => b.expiresAt - a.expiresAt)
+      .slice(0, limit)
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
   destroy(userId: string, options: DestroyByUserOptions): IndexedUserSession[] {

@@ -55,8 +55,8 @@ export interface UserIndexMethods {
   /** Removes session `id` from `userId`'s index. Removing a missing entry is not an error. */
   unindexUser?(userId: string, id: string): Promise<void>;
   /**
-   * The user's live entries, most recently seen first, at most `limit` of them;
-   * expired entries are dropped, never returned.
+   * The user's live entries, most recently seen first: the `limit` that expire
+   * last when there are more. Expired entries are dropped, never returned.
    */
   listByUser?(userId: string, limit: number): Promise<IndexedUserSession[]>;
   /**

@@ -73,11 +73,11 @@ export function describeUserIndex<S extends UserIndexStore>(name: string, factor
       expect(await store.listByUser(user(), 10)).toEqual([]);
     });
 
-    it('returns at most `limit` entries, the most recently seen', async () => {
+    it('returns at most `limit` entries: those that expire last', async () => {
       const bob = user();
       const now = nowSeconds();
       const made = Array.from({ length: 8 }, (_, i) => entry(now - 100 + i));
-      await Promise.all(made.map((e) => store.indexUser(bob, e, now + ttl)));
+      await Promise.all(made.map((e, i) => store.indexUser(bob, e, now + ttl + i)));
       expect((await store.listByUser(bob, 3)).map((e) => e.id)).toEqual(made.slice(-3).reverse().map((e) => e.id));
     });
 
