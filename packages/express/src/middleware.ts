@@ -11,7 +11,7 @@ import './augment.js';
 export type ExpressSessionOptions = SessionOptions;
 
 /** The minimum of an Express request the middleware reads and decorates. */
-type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean };
+type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean; ip?: string };
 
 /** An Express middleware with the engine it runs on. */
 export interface SessionMiddleware {
@@ -49,7 +49,8 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       return;
     }
     engine
-      .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
+      // User agent and address are only kept (in the per-user index) with recordUserAgent / recordIp.
+      .load({ cookieHeader: req.headers.cookie, secure: isSecure(request), userAgent: req.headers['user-agent'], ip: clientIp(request) })
       .then((context) => {
         request.session = context.session;
         commitBeforeSend(res, () => engine.commit(context), (error) => {
@@ -63,6 +64,11 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       }, next);
   };
   return Object.assign(middleware, { engine });
+}
+
+/** Express's `req.ip` honours `trust proxy`; plain Node requests fall back to the socket. */
+function clientIp(req: SessionRequest): string | undefined {
+  return typeof req.ip === 'string' ? req.ip : req.socket.remoteAddress;
 }
 
 /** Express's `req.secure` honours `trust proxy`; plain Node requests fall back to the socket. */
