@@ -17,14 +17,26 @@ export class CommandCounter {
     this.#monitor ??= await this.#admin.monitor();
     const monitor = this.#monitor;
     const seen: string[] = [];
+    const start = `start-${Math.random()}`;
     const marker = `marker-${Math.random()}`;
-    // The marker, sent after the work, arrives after every command of the work.
+    // MONITOR output arrives late: the start marker, seen before the work begins, fences
+    // off commands sent before it; the end marker, sent after the work, arrives after
+    // every command of the work.
+    let open = false;
+    let opened!: () => void;
+    const started = new Promise<void>((resolve) => (opened = resolve));
     const done = new Promise<void>((resolve) => {
       monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) resolve();
-        else if (!source.includes('lua')) seen.push(args[0]!.toLowerCase());
+        const echo = args[0]?.toLowerCase() === 'echo';
+        if (echo && args[1] === start) {
+          open = true;
+          opened();
+        } else if (echo && args[1] === marker) resolve();
+        else if (open && !source.includes('lua')) seen.push(args[0]!.toLowerCase());
       });
     });
+    await this.#admin.echo(start);
+    await started;
     await work();
     await this.#admin.echo(marker);
     await done;

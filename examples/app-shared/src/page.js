@@ -11,7 +11,7 @@ const escapeHtml = (value) =>
  * The page and the headers it must be sent with: the CSP allows exactly the
  * inline style and script carrying this response's nonce, and nothing cached
  * (it shows per-user session data).
- * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string }} view
+ * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string, sessions?: { available: boolean, sessions: Array<{ handle: string, current: boolean, lastSeenAt: number, userAgent: string | null }> } }} view
  * @returns {{ headers: Record<string, string>, html: string }}
  */
 export function demoPage(view) {
@@ -28,10 +28,11 @@ export function demoPage(view) {
 }
 
 /**
- * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string, nonce: string }} view
+ * @param {{ pod: string, pid: number, user: string | null, counter: number, demoKill: boolean, backend: string, nonce: string, sessions?: { available: boolean, sessions: Array<{ handle: string, current: boolean, lastSeenAt: number, userAgent: string | null }> } }} view
  */
 export function renderPage(view) {
   const { pod, pid, user, counter, demoKill, backend, nonce } = view;
+  const sessions = view.sessions ?? { available: false, sessions: [] };
   const kill = demoKill
     ? `<button type="button" id="kill" data-testid="kill" class="danger">Kill this replica</button>`
     : `<button type="button" id="kill" data-testid="kill" disabled title="Start the app with DEMO_KILL=1 to enable">Kill this replica (disabled)</button>`;
@@ -59,6 +60,9 @@ export function renderPage(view) {
   button.secondary { background: #5b6475; } button.danger { background: #c62d3a; }
   button:disabled { background: #b8c0cf; cursor: not-allowed; }
   #status { min-height: 1.4em; }
+  #sessions { list-style: none; padding: 0; margin: 0 0 .5rem; }
+  #sessions li { display: flex; gap: .5rem; align-items: center; justify-content: space-between; padding: .35rem 0; border-bottom: 1px solid #e3e7ef; }
+  #sessions .agent { font-size: .85rem; overflow-wrap: anywhere; }
   #history { font-family: ui-monospace, monospace; font-size: .85rem; padding-left: 2.5rem; margin: 0; max-height: 12rem; overflow: auto; }
 </style>
 </head>
@@ -90,6 +94,13 @@ export function renderPage(view) {
     <p id="status" data-testid="status" role="status"></p>
   </section>
 
+  <section aria-label="Your sessions" id="sessions-panel" data-testid="sessions-panel"${sessions.available ? '' : ' hidden'}>
+    <h2>Your sessions</h2>
+    <p class="muted" id="sessions-empty"${sessions.sessions.length === 0 ? '' : ' hidden'}>Log in to see where you are signed in.</p>
+    <ul id="sessions" data-testid="sessions">${sessions.sessions.map((s) => renderSessionItem(s)).join('')}</ul>
+    <form method="post" action="/sign-out-others"><button type="submit" id="sign-out-others" data-testid="sign-out-others" class="secondary">Sign out everywhere else</button></form>
+  </section>
+
   <section aria-label="History">
     <h2>Who answered (this page's requests)</h2>
     <ol id="history" data-testid="history" reversed></ol>
@@ -105,6 +116,43 @@ export function renderPage(view) {
     if ('pid' in state) $('pid').textContent = state.pid;
     if ('user' in state) $('user').textContent = state.user ?? '';
     if ('counter' in state) $('counter').textContent = state.counter;
+  }
+
+  // "Your sessions": rebuilt from GET /api/sessions after every action, with
+  // textContent only (a user agent is untrusted text).
+  async function refreshSessions() {
+    if ($('sessions-panel').hidden) return;
+    const response = await fetch('/api/sessions', { headers: { accept: 'application/json' } });
+    if (!response.ok) return;
+    const { sessions } = await response.json();
+    const list = $('sessions');
+    list.replaceChildren(...sessions.map((s) => {
+      const item = document.createElement('li');
+      item.dataset.testid = 'session';
+      item.dataset.current = String(s.current);
+      const about = document.createElement('span');
+      const agent = document.createElement('span');
+      agent.className = 'agent';
+      agent.textContent = (s.userAgent ?? 'unknown device') + (s.current ? ' (this device)' : '');
+      const seen = document.createElement('time');
+      seen.dataset.testid = 'last-seen';
+      seen.dateTime = new Date(s.lastSeenAt * 1000).toISOString();
+      seen.textContent = ' last seen ' + new Date(s.lastSeenAt * 1000).toLocaleString();
+      about.append(agent, document.createElement('br'), seen);
+      item.append(about);
+      if (!s.current) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'danger';
+        button.dataset.testid = 'sign-out-device';
+        button.textContent = 'Sign out this device';
+        button.addEventListener('click', () => act('sign out device', '/api/sign-out-device', { handle: s.handle }));
+        item.append(button);
+      }
+      return item;
+    }));
+    $('sessions-empty').hidden = sessions.length > 0;
+    app.dataset.sessions = String(sessions.length);
   }
 
   function note(text) {
@@ -138,7 +186,8 @@ export function renderPage(view) {
       }
       show(json);
       remember(action, json);
-      note(action + ' answered by ' + json.pod);
+      note(action + ' answered by ' + json.pod + ('signedOut' in json ? ': ' + json.signedOut + ' signed out' : ''));
+      await refreshSessions();
     } catch (error) {
       note(action + ' failed: ' + error.message);
     } finally {
@@ -154,6 +203,11 @@ export function renderPage(view) {
     event.preventDefault();
     act('increment', '/api/increment');
   });
+  $('sign-out-others').addEventListener('click', (event) => {
+    event.preventDefault();
+    act('sign out everywhere else', '/api/sign-out-others');
+  });
+  refreshSessions();
   $('logout').addEventListener('click', (event) => {
     event.preventDefault();
     act('log out', '/api/logout');
@@ -189,6 +243,16 @@ export function renderPage(view) {
 </body>
 </html>
 `;
+}
+
+/** One device of the "Your sessions" panel, server-rendered (the page's script renders the same from JSON). */
+function renderSessionItem(s) {
+  const seen = new Date(s.lastSeenAt * 1000).toISOString();
+  const device = `${escapeHtml(s.userAgent ?? 'unknown device')}${s.current ? ' (this device)' : ''}`;
+  const button = s.current
+    ? ''
+    : `<form method="post" action="/sign-out-device"><input type="hidden" name="handle" value="${escapeHtml(s.handle)}"><button type="submit" class="danger" data-testid="sign-out-device">Sign out this device</button></form>`;
+  return `<li data-testid="session" data-current="${s.current}"><span><span class="agent">${device}</span><br><time data-testid="last-seen" datetime="${seen}"> last seen ${seen.replace('T', ' ').slice(0, 19)} UTC</time></span>${button}</li>`;
 }
 
 /** A short page for errors outside the JSON API. */

@@ -47,7 +47,46 @@ export const ACTIONS = {
     await session.destroy();
     return { ok: true, pod: replica.pod, pid: replica.pid };
   },
+
+  // "Your sessions": sign out one device by the handle the panel showed...
+  async 'sign-out-device'(session, body, replica) {
+    const handle = typeof body?.handle === 'string' ? body.handle : '';
+    if (handle === '') throw badRequest('"handle" must name one of your sessions (from GET /api/sessions).');
+    const signedOut = await perUser(() => session.destroyUserSession(handle));
+    return { ...sessionView(session, replica), signedOut: signedOut ? 1 : 0 };
+  },
+
+  // ...or every device but this one.
+  async 'sign-out-others'(session, _body, replica) {
+    const signedOut = await perUser(() => session.destroyUserSessions({ keepCurrent: true }));
+    return { ...sessionView(session, replica), signedOut };
+  },
 };
+
+/**
+ * The "Your sessions" panel's data: the logged-in user's devices, most recently
+ * seen first, or `available: false` where the backend keeps no per-user index.
+ * @param {import('@podsafe/core').Session} session
+ * @param {boolean} available whether the app runs with `userKey`
+ */
+export async function sessionsView(session, available) {
+  if (!available || session.user === undefined) return { available, sessions: [] };
+  const sessions = await session.listUserSessions();
+  return {
+    available,
+    sessions: sessions.map(({ handle, current, createdAt, lastSeenAt, userAgent }) => ({ handle, current, createdAt, lastSeenAt, userAgent: userAgent ?? null })),
+  };
+}
+
+/** Runs a per-user call; without the index (memcached, JWT) the client is told so, rather than a 500. */
+async function perUser(call) {
+  try {
+    return await call();
+  } catch (error) {
+    if (error?.name === 'SessionConfigError') throw badRequest('Signing out other devices needs the redis backend (SESSION_BACKEND=redis).');
+    throw error;
+  }
+}
 
 /** A client mistake, in the shape both frameworks' error handling reads (`status` for Express, `statusCode` for Fastify). */
 function badRequest(message) {

@@ -41,6 +41,15 @@ function redisCredentials({ redisAuth }) {
   return { redisOptions: { ...(username !== undefined && { username }), ...(password !== undefined && { password }) } };
 }
 
+/**
+ * Session options that turn on the "Your sessions" panel where the store can keep a
+ * per-user index (Redis; not memcached, nor JWT without a revocation store). The
+ * demo records each device's User-Agent to tell devices apart; the address is not kept.
+ */
+export function userSessionOptions(store) {
+  return store.capabilities?.userIndex === true ? { userKey: 'user', recordUserAgent: true } : {};
+}
+
 /** Whether the engine needs its own signing secret: a client-side store signs its token itself. */
 export function needsEngineSecret(config) {
   return config.backend !== 'jwt';

@@ -9,8 +9,8 @@ import { describeError, errorBody } from '@podsafe/example-shared/errors';
 import { createMetrics } from '@podsafe/example-shared/metrics';
 import { demoPage } from '@podsafe/example-shared/page';
 import { liveness, readiness } from '@podsafe/example-shared/probes';
-import { ACTIONS, sessionView } from '@podsafe/example-shared/session';
-import { createStore, needsEngineSecret } from '@podsafe/example-shared/store';
+import { ACTIONS, sessionsView, sessionView } from '@podsafe/example-shared/session';
+import { createStore, needsEngineSecret, userSessionOptions } from '@podsafe/example-shared/store';
 
 /**
  * Builds the app and its session store.
@@ -75,20 +75,27 @@ export async function createApp(config, overrides = {}) {
     res.json({ ok: true, ...replica });
   });
 
+  const perUser = userSessionOptions(store);
+  const perUserAvailable = perUser.userKey !== undefined;
   app.use(
     session({
       store,
       secret: needsEngineSecret(config) ? config.secrets : undefined,
       onEvent: metrics.onEvent,
+      ...perUser,
     }),
   );
 
-  app.get('/', (req, res) => {
-    const page = demoPage({ ...sessionView(req.session, replica), demoKill: config.demoKill, backend: config.backend });
+  app.get('/', async (req, res) => {
+    const sessions = await sessionsView(req.session, perUserAvailable);
+    const page = demoPage({ ...sessionView(req.session, replica), sessions, demoKill: config.demoKill, backend: config.backend });
     res.set(page.headers).type('html').send(page.html);
   });
   app.get('/api/session', (req, res) => {
     res.set('Cache-Control', 'no-store').json(sessionView(req.session, replica));
+  });
+  app.get('/api/sessions', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await sessionsView(req.session, perUserAvailable));
   });
   for (const [name, action] of Object.entries(ACTIONS)) {
     app.post(`/api/${name}`, async (req, res) => {

@@ -9,8 +9,8 @@ import { describeError, errorBody } from '@podsafe/example-shared/errors';
 import { createMetrics } from '@podsafe/example-shared/metrics';
 import { demoPage } from '@podsafe/example-shared/page';
 import { liveness, readiness } from '@podsafe/example-shared/probes';
-import { ACTIONS, sessionView } from '@podsafe/example-shared/session';
-import { createStore, needsEngineSecret } from '@podsafe/example-shared/store';
+import { ACTIONS, sessionsView, sessionView } from '@podsafe/example-shared/session';
+import { createStore, needsEngineSecret, userSessionOptions } from '@podsafe/example-shared/store';
 import { parseBodiesLikeExpress } from './body-parsers.js';
 
 const HTML = 'text/html; charset=utf-8';
@@ -112,18 +112,25 @@ export async function createApp(config, overrides = {}) {
   // every route of the context it is registered in, and the probes above must
   // never touch the store.
   await app.register(async function sessionRoutes(scope) {
+    const perUser = userSessionOptions(store);
+    const perUserAvailable = perUser.userKey !== undefined;
     await scope.register(podsafe, {
       store,
       secret: needsEngineSecret(config) ? config.secrets : undefined,
       onEvent: metrics.onEvent,
+      ...perUser,
     });
 
     scope.get('/', async (request, reply) => {
-      const page = demoPage({ ...sessionView(request.session, replica), demoKill: config.demoKill, backend: config.backend });
+      const sessions = await sessionsView(request.session, perUserAvailable);
+      const page = demoPage({ ...sessionView(request.session, replica), sessions, demoKill: config.demoKill, backend: config.backend });
       return reply.headers(page.headers).type(HTML).send(page.html);
     });
     scope.get('/api/session', async (request, reply) => {
       return reply.header('Cache-Control', 'no-store').send(sessionView(request.session, replica));
+    });
+    scope.get('/api/sessions', async (request, reply) => {
+      return reply.header('Cache-Control', 'no-store').send(await sessionsView(request.session, perUserAvailable));
     });
     for (const [name, action] of Object.entries(ACTIONS)) {
       scope.post(`/api/${name}`, async (request) => action(request.session, request.body, replica));

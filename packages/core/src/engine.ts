@@ -1,7 +1,7 @@
 import { clearedCookie, sessionCookie } from './cookie.js';
 import { readCookies } from './cookie-jar.js';
 import { changedSince, diff, snapshot, type Snapshot } from './changes.js';
-import { SessionDestroyedError, SessionTooLargeError } from './errors.js';
+import { SessionConfigError, SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
 import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
 import { generateSessionId, isSessionId } from './id.js';
@@ -9,7 +9,8 @@ import { resolveOptions, type ResolvedOptions, type SessionOptions } from './opt
 import { isSessionRecord } from './record.js';
 import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionControls } from './session.js';
 import { storeCall } from './timeout.js';
-import { isClientStore, type SessionMeta, type SessionRecord } from './types.js';
+import { isClientStore, type SessionDataRecord, type SessionMeta, type SessionRecord } from './types.js';
+import { sessionHandle, UserIndex, type ClientInfo, type DestroyUserSessionsOptions, type UserSession } from './user-index.js';
 
 /** Bytes of `name=value` a browser keeps in one cookie (RFC 6265 minimum, what browsers enforce). */
 const BROWSER_COOKIE_LIMIT = 4096;
@@ -20,6 +21,10 @@ export interface RequestInfo {
   cookieHeader: string | undefined;
   /** Whether the request arrived over https (as the framework reports it, trust-proxy included). */
   secure: boolean;
+  /** The `User-Agent` header, kept in the per-user index only with `recordUserAgent`. */
+  userAgent?: string | undefined;
+  /** The client address (as the framework reports it, trust-proxy included), kept only with `recordIp`. */
+  ip?: string | undefined;
 }
 
 /**
@@ -35,6 +40,36 @@ export class SessionEngine {
   /** @throws SessionConfigError for bad options, at startup rather than on the first request. */
   constructor(options: SessionOptions) {
     this.options = resolveOptions(options);
+    this.users = UserIndex.create(this, options);
+  }
+
+  /** @internal The per-user index, with the `userKey` option. */
+  readonly users: UserIndex | undefined;
+
+  /** `userId`'s live sessions, most recently seen first (for an admin page). Needs `userKey`. */
+  async listUserSessions(userId: string): Promise<UserSession[]> {
+    return this.#users('listUserSessions').list(String(userId));
+  }
+
+  /** Signs `userId` out everywhere (after a password reset, by an admin); resolves how many sessions were destroyed. Needs `userKey`. */
+  async destroyUserSessions(userId: string): Promise<number> {
+    return this.#users('destroyUserSessions').destroyAll(String(userId));
+  }
+
+  /** Signs `userId` out of the session `handle` names; resolves whether there was one. Needs `userKey`. */
+  async destroyUserSession(userId: string, handle: string): Promise<boolean> {
+    return this.#users('destroyUserSession').destroyOne(String(userId), handle);
+  }
+
+  /** @internal The index, or a clear error when `userKey` is not set. */
+  #users(method: string): UserIndex {
+    if (this.users) return this.users;
+    throw new SessionConfigError(`${method}() needs the per-user index: pass userKey (the session key naming the signed-in user, e.g. 'userId') in the session options.`);
+  }
+
+  /** @internal For SessionContext. */
+  usersFor(method: string): UserIndex {
+    return this.#users(method);
   }
 
   /**
@@ -52,6 +87,7 @@ export class SessionEngine {
       const next = await this.#load(raw, request.secure);
       if (next.outcome === 'found') ({ outcome, context } = next);
     }
+    context.client = { userAgent: request.userAgent, ip: request.ip };
     this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
     return context;
   }
@@ -130,6 +166,10 @@ export class SessionContext implements SessionControls {
   expiresAt: number | undefined;
   /** @internal The cookie must be sent again even if nothing changed (secret or key rotation). */
   reissue = false;
+  /** @internal Who made the request, for the per-user index. */
+  client: ClientInfo = {};
+  /** @internal The user this session is indexed under, with `userKey`. */
+  indexedUser: string | undefined;
 
   readonly #engine: SessionEngine;
   readonly #secure: boolean;
@@ -154,6 +194,7 @@ export class SessionContext implements SessionControls {
     this.#secure = secure;
     this.#hadCookie = hadCookie;
     this.session = createSession(this, record.data);
+    this.indexedUser = engine.users?.userOf(record.data);
   }
 
   /** @internal A new, empty session. */
@@ -189,6 +230,32 @@ export class SessionContext implements SessionControls {
 
   touch(): void {
     this.#touchRequested = true;
+  }
+
+  async listUserSessions(): Promise<UserSession[]> {
+    const users = this.#engine.usersFor('listUserSessions');
+    const user = users.userOf(readData(this.session));
+    return user === undefined ? [] : users.list(user, this.#id);
+  }
+
+  async destroyUserSessions(options: DestroyUserSessionsOptions = {}): Promise<number> {
+    const users = this.#engine.usersFor('destroyUserSessions');
+    const user = users.userOf(readData(this.session));
+    if (user === undefined) return 0;
+    const destroyed = await users.destroyAll(user, options.keepCurrent ? this.#id : undefined);
+    if (!options.keepCurrent) await this.destroy();
+    return destroyed;
+  }
+
+  async destroyUserSession(handle: string): Promise<boolean> {
+    const users = this.#engine.usersFor('destroyUserSession');
+    const user = users.userOf(readData(this.session));
+    if (user === undefined) return false;
+    if (handle === sessionHandle(this.#id)) {
+      await this.destroy();
+      return true;
+    }
+    return users.destroyOne(user, handle);
   }
 
   save(): Promise<void> {
@@ -260,6 +327,20 @@ export class SessionContext implements SessionControls {
     } else {
       await this.#engine.call('destroy', () => store.destroy(id));
     }
+    const user = this.indexedUser;
+    this.indexedUser = undefined;
+    if (user !== undefined) await this.#engine.users?.forget(user, id);
+  }
+
+  /** Runs a store write with the per-user index kept in step (see UserIndex.commit); `false` when refused. */
+  async #indexed(data: SessionDataRecord, now: number, ttl: number, write: () => Promise<boolean>): Promise<boolean> {
+    const users = this.#engine.users;
+    if (!users) return write();
+    const after = users.userOf(data);
+    const step = { id: this.#id, isNew: this.#isNew, before: this.indexedUser, after, createdAt: this.#meta.createdAt, lastSeenAt: now, expiresAt: now + ttl, client: this.client };
+    const written = await users.commit(step, write);
+    if (written) this.indexedUser = after;
+    return written;
   }
 
   /**
@@ -315,7 +396,20 @@ export class SessionContext implements SessionControls {
 
     if (isClientStore(store)) {
       const record: SessionRecord = { data: changes.data, meta: { ...meta, version: this.#meta.version + 1 } };
-      const token = await engine.call('encode', () => store.encode(this.#id, record, ttl));
+      let token = '';
+      const encoded = await this.#indexed(changes.data, now, ttl, async () => {
+        token = await engine.call('encode', () => store.encode(this.#id, record, ttl));
+        return true;
+      });
+      if (!encoded) {
+        // The user signed out everywhere after this session began: it must not
+        // get a new token, and the one the browser holds is cleared (it is the session).
+        this.#destroyed = true;
+        replaceData(this.session, {});
+        this.#cookie = clearedCookie(options, this.#secure);
+        report('refused');
+        return;
+      }
       // Browsers silently drop a cookie whose name=value exceeds 4096 bytes:
       // fail loudly instead, before the response is sent.
       const size = Buffer.byteLength(options.cookieName) + 1 + Buffer.byteLength(token);
@@ -327,7 +421,7 @@ export class SessionContext implements SessionControls {
     } else if (this.#isNew || changes.changed) {
       const id = this.#id;
       const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
-      const written = await engine.call('save', () => store.save(id, change, ttl));
+      const written = await this.#indexed(changes.data, now, ttl, () => engine.call('save', () => store.save(id, change, ttl)));
       if (!written) {
         this.#endedElsewhere();
         report('refused');
@@ -338,9 +432,9 @@ export class SessionContext implements SessionControls {
       action = 'save';
     } else if (touchDue) {
       const id = this.#id;
-      const touched = await engine.call('touch', () => store.touch(id, now, ttl));
       // `false` = the record is gone; a store returning nothing (older contract) touched it.
-      if (touched === false) {
+      const touched = await this.#indexed(changes.data, now, ttl, async () => (await engine.call('touch', () => store.touch(id, now, ttl))) !== false);
+      if (!touched) {
         this.#endedElsewhere();
         report('refused');
         return;

@@ -2,6 +2,8 @@ import { assertStorableId } from './id.js';
 import { nowSeconds } from './expiry.js';
 import { parseSessionRecord } from './record.js';
 import type { SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from './types.js';
+import { MemoryUserIndex } from './memory-user-index.js';
+import type { DestroyByUserOptions, IndexedUserSession, UserIndexEntry } from './user-index-store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -26,8 +28,9 @@ interface Entry {
  */
 export class MemoryStore implements SessionStore {
   readonly kind = 'server' as const;
-  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true };
+  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true, userIndex: true };
   readonly #entries = new Map<string, Entry>();
+  readonly #users = new MemoryUserIndex();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -91,6 +94,24 @@ export class MemoryStore implements SessionStore {
 
   async clear(): Promise<void> {
     this.#entries.clear();
+    this.#users.clear();
+  }
+
+  async indexUser(userId: string, entry: UserIndexEntry, expiresAt: number): Promise<boolean> {
+    assertStorableId(entry.id);
+    return this.#users.index(userId, entry, expiresAt);
+  }
+
+  async unindexUser(userId: string, id: string): Promise<void> {
+    this.#users.unindex(userId, id);
+  }
+
+  async listByUser(userId: string, limit: number): Promise<IndexedUserSession[]> {
+    return this.#users.list(userId, limit);
+  }
+
+  async destroyByUser(userId: string, options: DestroyByUserOptions): Promise<IndexedUserSession[]> {
+    return this.#users.destroy(userId, options);
   }
 
   /**
@@ -113,5 +134,6 @@ export class MemoryStore implements SessionStore {
   #sweep(): void {
     const now = nowSeconds();
     for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
+    this.#users.sweep();
   }
 }

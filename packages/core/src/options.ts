@@ -3,6 +3,7 @@ import type { SessionEvent } from './events.js';
 import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure } from './option-checks.js';
 import { Keyring, type Secret } from './signing.js';
 import { isClientStore, type AnySessionStore } from './types.js';
+import type { UserSessionOptions } from './user-index.js';
 
 /** Attributes of the session cookie. */
 export interface SessionCookieOptions {
@@ -32,8 +33,8 @@ export interface SessionCookieOptions {
   partitioned?: boolean;
 }
 
-/** Options shared by every adapter (`session()` for Express, the Fastify plugin). */
-export interface SessionOptions {
+/** Options shared by every adapter (`session()` for Express, the Fastify plugin). The per-user index options are in {@link UserSessionOptions}. */
+export interface SessionOptions extends UserSessionOptions {
   /** Where sessions live: `RedisStore`, `MemcachedStore`, `JwtStore`, `MemoryStore` or any `SessionStore`. */
   store: AnySessionStore;
   /**

@@ -1,5 +1,6 @@
 import { defineData, PROTOTYPE_GUARD } from './safe-keys.js';
 import type { SessionData, SessionDataRecord } from './types.js';
+import type { DestroyUserSessionsOptions, UserSession } from './user-index.js';
 
 /** Options of {@link SessionControls.regenerate}. */
 export interface RegenerateOptions {
@@ -31,6 +32,23 @@ export interface SessionControls {
   save(): Promise<void>;
   /** Slides the expiry on this response even if `touchAfter` has not passed. */
   touch(): void;
+  /**
+   * The signed-in user's sessions ("where am I signed in"), most recently seen
+   * first; `[]` when nobody is signed in. Needs the `userKey` option.
+   */
+  listUserSessions(): Promise<UserSession[]>;
+  /**
+   * Signs the signed-in user out of every session ("sign out everywhere"), or of
+   * every other one with `{ keepCurrent: true }`. Resolves how many sessions were
+   * destroyed. Needs the `userKey` option.
+   */
+  destroyUserSessions(options?: DestroyUserSessionsOptions): Promise<number>;
+  /**
+   * Signs the signed-in user out of the one session `handle` names (a handle from
+   * `listUserSessions()`; "sign out this device"). Resolves `false` when the user
+   * has no such session. Needs the `userKey` option.
+   */
+  destroyUserSession(handle: string): Promise<boolean>;
 }
 
 /**
@@ -60,12 +78,15 @@ const sessionPrototype: SessionControls = Object.create(Object.prototype, {
   destroy: { value(this: object) { return backend(this).destroy(); } },
   save: { value(this: object) { return backend(this).save(); } },
   touch: { value(this: object) { backend(this).touch(); } },
+  listUserSessions: { value(this: object) { return backend(this).listUserSessions(); } },
+  destroyUserSessions: { value(this: object, options?: DestroyUserSessionsOptions) { return backend(this).destroyUserSessions(options); } },
+  destroyUserSession: { value(this: object, handle: string) { return backend(this).destroyUserSession(handle); } },
   toJSON: { value(this: object) { return readData(this as Session); } },
   ['__proto__']: PROTOTYPE_GUARD,
 });
 
 /** Names that data may not use, because they are the session's own members. */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(['id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON', 'listUserSessions', 'destroyUserSessions', 'destroyUserSession']);
 
 /** Makes a session object over `backend`, holding `data`. */
 export function createSession(owner: SessionControls, data: SessionDataRecord): Session {

@@ -1,3 +1,5 @@
+import type { UserIndexMethods } from './user-index-store.js';
+
 /**
  * The data a session carries. Empty by default; apps type their own keys by
  * declaration merging:
@@ -64,6 +66,8 @@ export interface SessionStoreCapabilities {
    * applies `set`/`unset` atomically rather than writing whole records).
    */
   deltaWrites: boolean;
+  /** The store keeps a per-user index (the {@link UserIndexMethods}): needed by the engine's `userKey`. */
+  userIndex?: boolean;
 }
 
 /** Store health, as reported to {@link SessionStore.subscribe} listeners. */
@@ -80,7 +84,7 @@ export type SessionStoreStatus = 'ready' | 'down';
  * `@podsafe/testkit`'s `describeSessionStore` is the executable definition of
  * this contract.
  */
-export interface SessionStore {
+export interface SessionStore extends UserIndexMethods {
   /** Marks a server-side store (the cookie carries only a signed id). */
   readonly kind?: 'server';
   /** What this store can do beyond the required methods. */
@@ -138,9 +142,11 @@ export interface DecodedClientSession {
  * so there is nothing to fetch. The engine does not sign cookies for these stores;
  * the token is the signature.
  */
-export interface ClientSessionStore {
+export interface ClientSessionStore extends UserIndexMethods {
   /** Marks a client-side store. */
   readonly kind: 'client';
+  /** Optional features; `userIndex` as for server-side stores (a `JwtStore` keeps it in its revocation store). */
+  readonly capabilities?: Pick<SessionStoreCapabilities, 'userIndex'>;
   /** Verifies and decodes a cookie value; `null` for anything not valid (tampered, expired, revoked, foreign). */
   decode(token: string): Promise<DecodedClientSession | null>;
   /**

@@ -11,7 +11,7 @@ import './augment.js';
 export type ExpressSessionOptions = SessionOptions;
 
 /** The minimum of an Express request the middleware reads and decorates. */
-type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean };
+type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean; ip?: string };
 
 /** An Express middleware with the engine it runs on. */
 export interface SessionMiddleware {
@@ -57,7 +57,8 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
 async function start(engine: SessionEngine, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
   let context: SessionContext;
   try {
-    context = await engine.load({ cookieHeader: req.headers.cookie, secure: isSecure(req) });
+    // User agent and address are only kept (in the per-user index) with recordUserAgent / recordIp.
+    context = await engine.load({ cookieHeader: req.headers.cookie, secure: isSecure(req), userAgent: req.headers['user-agent'], ip: clientIp(req) });
   } catch (error) {
     next(error);
     return;
@@ -65,6 +66,11 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
   req.session = context.session;
   commitBeforeSend(req, res, engine, context, next);
   next();
+}
+
+/** Express's `req.ip` honours `trust proxy`; plain Node requests fall back to the socket. */
+function clientIp(req: SessionRequest): string | undefined {
+  return typeof req.ip === 'string' ? req.ip : req.socket.remoteAddress;
 }
 
 /** Express's `req.secure` honours `trust proxy`; plain Node requests fall back to the socket. */

@@ -27,6 +27,9 @@ export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAs
         cookieHeader: sessionCookieHeader(request, engine.options.cookieName),
         // Fastify's protocol honours `trustProxy` (X-Forwarded-Proto).
         secure: request.protocol === 'https',
+        // Only kept (in the per-user index) when the app turns on recordUserAgent / recordIp.
+        userAgent: request.headers['user-agent'],
+        ip: request.ip,
       });
     } catch (error) {
       throw withHeaders(reply, error);

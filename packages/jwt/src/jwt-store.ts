@@ -13,11 +13,15 @@ import {
   isSessionId,
   isSessionRecord,
   nowSeconds,
+  SessionConfigError,
   SessionTooLargeError,
   type ClientSessionStore,
   type DecodedClientSession,
+  type DestroyByUserOptions,
+  type IndexedUserSession,
   type SessionRecord,
   type SessionStore,
+  type UserIndexEntry,
 } from '@podsafe/core';
 import { LruCache } from './cache.js';
 import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
@@ -78,6 +82,44 @@ export class JwtStore implements ClientSessionStore {
   /** Whether `destroy()` revokes tokens (a `revocation` store is configured) or only lets the engine clear the cookie. */
   get revocable(): boolean {
     return this.#revocation !== undefined;
+  }
+
+  /**
+   * `userIndex`: the per-user index (the engine's `userKey`) is available, kept in the
+   * revocation store, when that store has one (`RedisStore`, `MemoryStore`).
+   */
+  get capabilities(): { userIndex: boolean } {
+    return { userIndex: this.#registry() !== undefined };
+  }
+
+  /**
+   * Registers token id `entry.id` as a live session of `userId` until `expiresAt`, in
+   * the revocation store's index. The engine calls it before minting every token of a
+   * signed-in session, so a "sign out everywhere" knows every token to revoke; `false`
+   * when that sign-out came after the session was created (no token may be minted).
+   */
+  async indexUser(userId: string, entry: UserIndexEntry, expiresAt: number): Promise<boolean> {
+    return this.#needRegistry().indexUser(userId, entry, expiresAt);
+  }
+
+  /** Removes token id `id` from `userId`'s index. */
+  async unindexUser(userId: string, id: string): Promise<void> {
+    return this.#needRegistry().unindexUser(userId, id);
+  }
+
+  /** `userId`'s live, unrevoked sessions; a revoked one still listed is pruned (one revocation lookup per session). */
+  async listByUser(userId: string, limit: number): Promise<IndexedUserSession[]> {
+    const registry = this.#needRegistry();
+    const revocation = this.#revocation!;
+    const entries = await registry.listByUser(userId, limit);
+    const revoked = await Promise.all(entries.map((entry) => revocation.get(entry.id).then((mark) => mark !== null)));
+    await Promise.all(entries.filter((_, i) => revoked[i]).map((entry) => registry.unindexUser(userId, entry.id)));
+    return entries.filter((_, i) => !revoked[i]);
+  }
+
+  /** Takes `userId`'s token ids (but `keep`) for the engine to revoke, and refuses new tokens for older sessions. */
+  async destroyByUser(userId: string, options: DestroyByUserOptions): Promise<IndexedUserSession[]> {
+    return this.#needRegistry().destroyByUser(userId, options);
   }
 
   /**
@@ -173,6 +215,23 @@ export class JwtStore implements ClientSessionStore {
     if (!revocation) return;
     if (revocation.ping) await revocation.ping();
     else await revocation.get(generateSessionId());
+  }
+
+  /** The revocation store as a per-user index, when it is one. */
+  #registry(): Required<Pick<SessionStore, 'indexUser' | 'unindexUser' | 'listByUser' | 'destroyByUser'>> | undefined {
+    const store = this.#revocation;
+    if (!store || store.capabilities?.userIndex !== true) return undefined;
+    const { indexUser, unindexUser, listByUser, destroyByUser } = store;
+    if (!indexUser || !unindexUser || !listByUser || !destroyByUser) return undefined;
+    return store as Required<Pick<SessionStore, 'indexUser' | 'unindexUser' | 'listByUser' | 'destroyByUser'>>;
+  }
+
+  #needRegistry() {
+    const registry = this.#registry();
+    if (registry) return registry;
+    throw new SessionConfigError(
+      'JwtStore keeps the per-user index in its revocation store, and has none that can: pass revocation: new RedisStore({ url, prefix }) (or a MemoryStore in development).',
+    );
   }
 
   /** Verifies a token against the key its `kid` names, under that key's algorithm only. Never throws. */

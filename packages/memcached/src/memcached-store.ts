@@ -47,8 +47,12 @@ const silent = { log: () => undefined };
 export class MemcachedStore implements SessionStore {
   /** A server-side store: the cookie carries only the signed id. */
   readonly kind = 'server' as const;
-  /** Whole-record writes, last writer wins: memjs has no CAS to merge concurrent changes with. */
-  readonly capabilities: SessionStoreCapabilities = { deltaWrites: false };
+  /**
+   * Whole-record writes, last writer wins: memjs has no CAS to merge concurrent changes with.
+   * No per-user index: memcached cannot list or hold a set that never loses entries under
+   * eviction, so the engine's `userKey` is refused at startup with this store.
+   */
+  readonly capabilities: SessionStoreCapabilities = { deltaWrites: false, userIndex: false };
   /** The servers, as `host:port`, in the order given (never with credentials). */
   readonly servers: readonly string[];
   /** Prefix of every key this store writes. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
-import { create, describeSessionStore, newId, update } from '@podsafe/testkit';
+import { SessionEngine } from '@podsafe/core';
+import { create, describeSessionStore, describeUserIndex, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startRedisCluster, type TestCluster } from '../test/cluster.js';
 
@@ -29,6 +30,10 @@ describeSessionStore('RedisStore on Redis Cluster', () => new RedisStore({ clien
   writeCorrupt: async (store, id) => {
     await store.client.set(store.prefix + id, 'a string where a session hash belongs');
   },
+});
+
+describeUserIndex('RedisStore on Redis Cluster', () => new RedisStore({ client: clusterClient(), prefix: `podsafe:test:${run}:users:` }), {
+  anotherPod: (store) => new RedisStore({ client: clusterClient(), prefix: store.prefix }),
 });
 
 describe('RedisStore on Redis Cluster, beyond the contract', () => {
@@ -68,5 +73,22 @@ describe('RedisStore on Redis Cluster, beyond the contract', () => {
     const record = await store.get(id);
     expect(record?.meta.version).toBe(11);
     expect(Object.keys(record!.data)).toHaveLength(11);
+  });
+
+  it('signs a user out of sessions spread over every master, though the index lives on one slot', async () => {
+    const engine = new SessionEngine({ store, secret: 'cluster-user-index-secret-0123456789abcdef', userKey: 'userId' });
+    const cookies: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const context = await engine.load({ cookieHeader: undefined, secure: false });
+      (context.session as unknown as Record<string, unknown>).userId = 'alice';
+      cookies.push((await engine.commit(context))!.split(';')[0]!);
+    }
+    expect(await engine.listUserSessions('alice')).toHaveLength(12);
+    expect(await engine.destroyUserSessions('alice')).toBe(12);
+    for (const cookie of cookies) {
+      const context = await engine.load({ cookieHeader: cookie, secure: false });
+      expect(context.isNew).toBe(true);
+    }
+    expect(await engine.listUserSessions('alice')).toEqual([]);
   });
 });

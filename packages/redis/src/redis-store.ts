@@ -1,11 +1,14 @@
 import {
   assertStorableId,
+  type DestroyByUserOptions,
+  type IndexedUserSession,
   type PodsafeError,
   type SessionChange,
   type SessionRecord,
   type SessionStore,
   type SessionStoreCapabilities,
   type SessionStoreStatus,
+  type UserIndexEntry,
 } from '@podsafe/core';
 import type { Cluster, Redis } from 'ioredis';
 import { createClient, describeAddress } from './client.js';
@@ -16,6 +19,7 @@ import { idFromKey, keyPattern, sessionKey } from './keys.js';
 import { resolveOptions, type RedisStoreOptions } from './options.js';
 import { scanPages, unlinkKeys, type Call } from './scan.js';
 import { defineScripts, type ScriptCommands } from './scripts.js';
+import { RedisUserIndex } from './user-index.js';
 
 /**
  * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
@@ -36,8 +40,11 @@ import { defineScripts, type ScriptCommands } from './scripts.js';
 export class RedisStore implements SessionStore {
   /** A server-side store: the cookie carries only the signed id. */
   readonly kind = 'server' as const;
-  /** Saves apply per-key deltas atomically: concurrent changes to different keys both persist. */
-  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true };
+  /**
+   * Saves apply per-key deltas atomically: concurrent changes to different keys both persist.
+   * Keeps a per-user index (for the engine's `userKey`), pruned by expiry.
+   */
+  readonly capabilities: SessionStoreCapabilities = { deltaWrites: true, userIndex: true };
   /** The ioredis client in use: the one passed as `client`, or the one the store created. */
   readonly client: Redis | Cluster;
   /** The key prefix; a session is the hash `prefix + id`. */
@@ -46,6 +53,7 @@ export class RedisStore implements SessionStore {
   readonly #timeoutMs: number;
   readonly #scripts: ScriptCommands;
   readonly #watch: ConnectionWatch;
+  readonly #users: RedisUserIndex;
   #closed = false;
 
   /** @throws {SessionConfigError} when an option is invalid; the message says how to fix it. */
@@ -57,6 +65,7 @@ export class RedisStore implements SessionStore {
     this.client = resolved.client ?? createClient(resolved);
     this.#scripts = defineScripts(this.client);
     this.#watch = new ConnectionWatch(this.client, this.#ownsClient);
+    this.#users = new RedisUserIndex(this.client, this.prefix, this.#bound);
   }
 
   /** The session under `id` (one HGETALL), or `null` when there is none or what is there is not a valid session. */
@@ -93,6 +102,31 @@ export class RedisStore implements SessionStore {
     assertStorableId(id);
     const key = sessionKey(this.prefix, id);
     await this.#call('destroy', () => this.client.unlink(key));
+  }
+
+  /**
+   * Adds or refreshes session `entry.id` in `userId`'s index until `expiresAt` (unix
+   * seconds), in one EVALSHA on the user's slot (a sorted set scored by expiry, plus a
+   * hash of entries); drops the user's expired entries first. `false` when refused by
+   * a "sign out everywhere" that came after the session was created.
+   */
+  async indexUser(userId: string, entry: UserIndexEntry, expiresAt: number): Promise<boolean> {
+    return this.#users.index(userId, entry, expiresAt);
+  }
+
+  /** Removes session `id` from `userId`'s index (one EVALSHA). */
+  async unindexUser(userId: string, id: string): Promise<void> {
+    return this.#users.unindex(userId, id);
+  }
+
+  /** `userId`'s live entries (one EVALSHA, pruning the expired ones), at most `limit`, most recently seen first. */
+  async listByUser(userId: string, limit: number): Promise<IndexedUserSession[]> {
+    return this.#users.list(userId, limit);
+  }
+
+  /** Takes every entry of `userId` but `options.keep` and sets the cutoff, in one EVALSHA; the engine destroys the sessions. */
+  async destroyByUser(userId: string, options: DestroyByUserOptions): Promise<IndexedUserSession[]> {
+    return this.#users.destroy(userId, options);
   }
 
   /** Resolves when Redis answers PING within `commandTimeout`; for readiness probes. */

@@ -11,4 +11,5 @@
  */
 export { describeSessionStore, type SessionStoreSuiteOptions } from './describe-session-store.js';
 export { describeClientSessionStore, type ClientSessionStoreSuiteOptions } from './describe-client-session-store.js';
+export { describeUserIndex, type UserIndexSuiteOptions, type UserIndexStore } from './describe-user-index.js';
 export { BAD_IDS, RICH_DATA, create, update, newId, elapse } from './fixtures.js';
