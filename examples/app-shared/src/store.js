@@ -18,6 +18,11 @@ export async function createStore(config) {
       const { JwtStore } = await load('@podsafe/jwt');
       return new JwtStore({ secrets: config.secrets });
     }
+    case 'memory': {
+      // What an app has before podsafe: sessions in the process, gone when it dies.
+      const { MemoryStore } = await load('@podsafe/core');
+      return new MemoryStore();
+    }
     default:
       throw new ConfigError(`unknown SESSION_BACKEND ${JSON.stringify(config.backend)}`);
   }
