@@ -81,7 +81,7 @@ const html = (nonce) => `<!doctype html>
   function build(fleet) {
     const root = el('section', { class: 'fleet', 'data-fleet': fleet.name, 'data-testid': 'fleet-' + fleet.name });
     root.append(
-      el('h2', {}, fleet.name === 'sticky' ? 'Sticky sessions' : 'podsafe'),
+      el('h2', {}, fleet.name === 'sticky' ? 'Sticky sessions: what most apps have before podsafe' : 'podsafe: sessions out of the pod'),
       el('p', { class: 'muted', 'data-testid': 'front' }, 'Front: ' + fleet.front),
       el('p', { class: 'muted', 'data-testid': 'sessions' }, 'Sessions: ' + fleet.sessions),
     );
@@ -146,15 +146,20 @@ const html = (nonce) => `<!doctype html>
       chart(svg, fleet);
       root.querySelector('[data-testid="legend"]').replaceChildren(...fleet.replicas.map((r, i) => {
         const item = el('span', { 'data-testid': 'replica', 'data-pod': r.pod, 'data-state': r.state, class: r.state === 'ready' ? '' : 'down' });
-        item.append(el('span', { class: 'swatch' }), r.pod + ': ' + (t.served[r.pod] ?? 0));
+        item.append(el('span', { class: 'swatch' }), r.pod + ': ' + (t.served[r.pod] ?? 0) + ' requests');
         item.firstChild.style.background = COLORS[i % COLORS.length];
         return item;
       }));
       root.querySelector('[data-testid="signed-in"]').textContent =
         'Signed in now: ' + fleet.signedIn + ' of ' + fleet.users + ' users \\u00b7 logged out so far: ' + t.logouts + ' \\u00b7 failed requests: ' + t.errors;
 
-      const counts = fleet.replicas.filter((r) => r.state === 'ready').map((r) => t.served[r.pod] ?? 0);
-      result(root, 'balance', counts.length ? ['Load: requests per replica, max ', el('b', {}, String(Math.max(...counts))), ' / min ', el('b', {}, String(Math.min(...counts)))] : ['Load: \\u2014'], counts.length ? Math.max(...counts) - Math.min(...counts) : undefined);
+      // The last 10 whole seconds, replicas up now: a replica that joined late or was down is not "unbalanced".
+      const counts = fleet.replicas.filter((r) => r.state === 'ready').map((r) => (t.series[r.pod] ?? []).slice(-11, -1).reduce((a, b) => a + b, 0));
+      const busiest = Math.max(...counts);
+      const idlest = Math.min(...counts);
+      result(root, 'balance', counts.length && busiest > 0
+        ? ['Load, last 10 s: requests per replica, max ', el('b', {}, String(busiest)), ' / min ', el('b', {}, String(idlest)), ' (', strong(idlest ? (busiest / idlest).toFixed(2) + '\\u00d7' : '\\u221e', busiest <= idlest * 1.15), ')']
+        : ['Load: start the crowd'], counts.length && busiest > 0 ? busiest - idlest : undefined);
       if (t.kill) {
         result(root, 'kill', ['Kill: ' + t.kill.pod + ' killed ' + ago(t.kill.at) + ': ', strong(t.kill.loggedOut + ' of ' + t.kill.signedIn + ' signed-in users logged out', t.kill.loggedOut === 0), ' since'], t.kill.loggedOut, t.kill.loggedOut === 0 ? 'kept' : 'lost');
       } else result(root, 'kill', ['Kill: press \\u201cKill a replica\\u201d']);
