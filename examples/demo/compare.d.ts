@@ -1,6 +1,6 @@
 import type { FleetsOptions } from './fleets.js';
 
-export interface CompareOptions extends Pick<FleetsOptions, 'env' | 'front' | 'app'> {
+export interface CompareOptions extends Pick<FleetsOptions, 'env' | 'front' | 'app' | 'replicas'> {
   /** Virtual users on each fleet. Default 50. */
   users?: number;
   /** Progress lines. */
@@ -35,6 +35,8 @@ export interface FleetComparison {
 
 export interface Comparison {
   users: number;
+  /** Replicas per fleet before the scale-out. */
+  replicas: number;
   /** Fallbacks used (e.g. no redis-server: JWT cookies). */
   notes: string[];
   /** sticky first, then podsafe. */

@@ -10,8 +10,9 @@ import { rotatedOut, startFleets } from './fleets.js';
  *   env?: Record<string, string | undefined>,
  *   front?: 'auto' | 'nginx' | 'node',
  *   app?: import('./cluster.js').ExampleApp,
+ *   replicas?: number,
  *   log?: (message: string) => void,
- * }} [options] `users`: the crowd's size (default 50)
+ * }} [options] `users`: the crowd's size (default 50); `replicas`: per fleet before the scale-out (default 3)
  * @returns {Promise<import('./compare.js').Comparison>}
  */
 export async function runCompare(options = {}) {
@@ -56,7 +57,7 @@ export async function runCompare(options = {}) {
       return { loggedOut, loggedOutWhenBack: fleet.tally.kill?.loggedOut.size ?? 0 };
     });
 
-    log('scale-out: a fourth replica joins, every user makes its requests twice...');
+    log('scale-out: one more replica joins, every user makes its requests twice...');
     const scaled = await each(async (fleet, users, record) => {
       await signInAll(users, record);
       fleet.tally.markScale(`replica-${fleet.cluster.replicas.length}`, users);
@@ -79,6 +80,7 @@ export async function runCompare(options = {}) {
 
     return {
       users: count,
+      replicas: options.replicas ?? 3,
       notes,
       fleets: fleets.map((fleet, i) => ({
         name: fleet.name,
@@ -108,7 +110,7 @@ export function formatTable(comparison) {
   const of = (x) => `${x} of ${n}`;
   const pct = (x) => `${Math.round(x * 100)}%`;
   const rows = [
-    [`${n} users, 3 replicas each`, 'sticky', 'podsafe'],
+    [`${n} users, ${comparison.replicas} replicas each`, 'sticky', 'podsafe'],
     [`1. users logged out when ${sticky.killedPod} is killed`, of(sticky.loggedOutByKill), of(podsafe.loggedOutByKill)],
     [`   ...and again when ${sticky.killedPod} is back`, of(sticky.loggedOutWhenBack), of(podsafe.loggedOutWhenBack)],
     ['2. requests per replica, max / min', `${sticky.maxRequests} / ${sticky.minRequests}`, `${podsafe.maxRequests} / ${podsafe.minRequests}`],

@@ -44,8 +44,12 @@ export async function startDemo(options = {}) {
       return on ? `the crowd is running: ${count} users on each fleet` : 'the crowd has stopped';
     },
     async kill() {
-      const index = kills++ % 3;
+      const index = kills++ % sides[0].fleet.cluster.replicas.length;
       const pod = `replica-${index}`;
+      if (sides.some((s) => !s.fleet.cluster.replicas[index].running)) {
+        kills -= 1;
+        throw Object.assign(new Error(`${pod} is still down from the last kill; wait until it is back`), { status: 409 });
+      }
       await Promise.all(
         sides.map(async ({ fleet, users }) => {
           fleet.tally.markKill(pod, users);

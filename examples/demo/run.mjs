@@ -32,7 +32,7 @@ function integer(name, raw, fallback, min, max) {
   return value;
 }
 
-const replicas = integer('REPLICAS', process.env.REPLICAS, 3, 3, 6);
+const replicas = integer('REPLICAS', process.env.REPLICAS, 3, 2, 5);
 const users = integer('--users (or DEMO_USERS)', args.users ?? process.env.DEMO_USERS, 50, 1, 500);
 const app = process.env.DEMO_APP || 'express-app';
 if (!APPS.includes(app)) fail(`DEMO_APP must be one of ${APPS.join(', ')}; got ${JSON.stringify(app)}.`);
@@ -41,7 +41,7 @@ if (!['auto', 'nginx', 'node'].includes(front)) fail(`DEMO_FRONT must be nginx o
 
 if (args.compare) {
   try {
-    const comparison = await runCompare({ users, app, front, log: say });
+    const comparison = await runCompare({ users, app, front, replicas, log: say });
     console.log(`\n${formatTable(comparison)}`);
     process.exit(0);
   } catch (error) {
