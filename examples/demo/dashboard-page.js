@@ -161,13 +161,13 @@ const html = (nonce) => `<!doctype html>
         ? ['Load, last 10 s: requests per replica, max ', el('b', {}, String(busiest)), ' / min ', el('b', {}, String(idlest)), ' (', strong(idlest ? (busiest / idlest).toFixed(2) + '\\u00d7' : '\\u221e', busiest <= idlest * 1.15), ')']
         : ['Load: start the crowd'], counts.length && busiest > 0 ? busiest - idlest : undefined);
       if (t.kill) {
-        result(root, 'kill', ['Kill: ' + t.kill.pod + ' killed ' + ago(t.kill.at) + ': ', strong(t.kill.loggedOut + ' of ' + t.kill.signedIn + ' signed-in users logged out', t.kill.loggedOut === 0), ' since'], t.kill.loggedOut, t.kill.loggedOut === 0 ? 'kept' : 'lost');
+        result(root, 'kill', ['Kill: ' + t.kill.pod + ' killed ' + ago(t.kill.at) + ': ', strong(t.kill.loggedOut + ' of ' + t.kill.signedIn + ' signed-in users logged out', t.kill.loggedOut === 0), t.kill.open ? ' since' : ' (until the next action)'], t.kill.loggedOut, t.kill.loggedOut === 0 ? 'kept' : 'lost');
       } else result(root, 'kill', ['Kill: press \\u201cKill a replica\\u201d']);
       if (t.scale) {
         const s = t.scale;
         result(root, 'scale', [
           'Scale-out: ' + s.pod + (s.joined ? ' joined ' + ago(s.at) : ' starting') + '; its share of requests from users signed in before: ',
-          strong(pct(s.share), (s.share ?? 0) > 0), ' (' + s.requests + ' requests); logged out since: ' + s.loggedOut,
+          strong(pct(s.share), (s.share ?? 0) > 0), ' (' + s.requests + ' requests); logged out ' + (s.open ? 'since: ' : 'until the next action: ') + s.loggedOut,
         ], s.share === null ? undefined : s.share, (s.share ?? 0) > 0 ? 'shared' : 'none');
       } else result(root, 'scale', ['Scale-out: press \\u201cAdd a replica\\u201d']);
       const you = fleet.you;

@@ -12,16 +12,19 @@ export interface TallySnapshot {
   /** Requests that got no answer from the app (refused, 5xx). */
   errors: number;
   lastError?: string;
-  /** The last kill: `loggedOut` distinct users since (`at`: epoch milliseconds). */
-  kill?: { pod: string; at: number; signedIn: number; loggedOut: number };
+  /**
+   * The last kill: `loggedOut` distinct users since (`at`: epoch milliseconds).
+   * Each of kill, scale and address counts while `open`: until the next of any of them.
+   */
+  kill?: { pod: string; at: number; open: boolean; signedIn: number; loggedOut: number };
   /**
    * The last scale-out: of the requests made since `pod` joined by users
    * signed in before it was added (under that same sign-in), how many it
    * answered with their session intact (`share`, 0 to 1; null before any).
    */
-  scale?: { pod: string; at: number; joined: boolean; existingUsers: number; requests: number; onNew: number; share: number | null; loggedOut: number };
+  scale?: { pod: string; at: number; open: boolean; joined: boolean; existingUsers: number; requests: number; onNew: number; share: number | null; loggedOut: number };
   /** The last address change: of the `moved` users, how many were logged out since. */
-  address?: { at: number; moved: number; loggedOut: number };
+  address?: { at: number; open: boolean; moved: number; loggedOut: number };
 }
 
 export interface Tally {

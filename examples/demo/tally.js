@@ -17,11 +17,12 @@ export class Tally {
     this.errors = 0;
     /** @type {string | undefined} */
     this.lastError = undefined;
-    /** @type {undefined | { pod: string, at: number, signedIn: number, loggedOut: Set<string> }} */
+    // The last kill, scale-out and address change; each counts until the next of any of them.
+    /** @type {undefined | { pod: string, at: number, open: boolean, signedIn: number, loggedOut: Set<string> }} */
     this.kill = undefined;
-    /** @type {undefined | { pod: string, at: number, joined: boolean, baseline: Map<string, number>, requests: number, onNew: number, loggedOut: Set<string> }} */
+    /** @type {undefined | { pod: string, at: number, open: boolean, joined: boolean, baseline: Map<string, number>, requests: number, onNew: number, loggedOut: Set<string> }} */
     this.scale = undefined;
-    /** @type {undefined | { at: number, moved: Set<string>, loggedOut: Set<string> }} */
+    /** @type {undefined | { at: number, open: boolean, moved: Set<string>, loggedOut: Set<string> }} */
     this.address = undefined;
   }
 
@@ -46,14 +47,14 @@ export class Tally {
     const name = result.user.name;
     if (result.lost) {
       this.logouts += 1;
-      this.kill?.loggedOut.add(name);
-      this.scale?.loggedOut.add(name);
-      if (this.address?.moved.has(name)) this.address.loggedOut.add(name);
+      if (this.kill?.open) this.kill.loggedOut.add(name);
+      if (this.scale?.open) this.scale.loggedOut.add(name);
+      if (this.address?.open && this.address.moved.has(name)) this.address.loggedOut.add(name);
     }
     // Scale-out: only requests made under a sign-in from before it count, so a
     // user who lost the session and logged in again no longer does.
     const scale = this.scale;
-    if (scale?.joined && result.kind === 'visit' && scale.baseline.get(name) === result.login) {
+    if (scale?.open && scale.joined && result.kind === 'visit' && scale.baseline.get(name) === result.login) {
       scale.requests += 1;
       if (pod === scale.pod && !result.lost) scale.onNew += 1;
     }
@@ -67,13 +68,15 @@ export class Tally {
 
   /** Replica `pod` is about to be killed; `users` are the fleet's users. */
   markKill(pod, users) {
-    this.kill = { pod, at: this.clock(), signedIn: users.filter((u) => u.signedIn).length, loggedOut: new Set() };
+    this.#closeIncidents();
+    this.kill = { pod, at: this.clock(), open: true, signedIn: users.filter((u) => u.signedIn).length, loggedOut: new Set() };
   }
 
   /** Replica `pod` is about to be added: the users signed in now are the "existing" ones. */
   markScale(pod, users) {
     const baseline = new Map(users.filter((u) => u.signedIn).map((u) => [u.name, u.login]));
-    this.scale = { pod, at: this.clock(), joined: false, baseline, requests: 0, onNew: 0, loggedOut: new Set() };
+    this.#closeIncidents();
+    this.scale = { pod, at: this.clock(), open: true, joined: false, baseline, requests: 0, onNew: 0, loggedOut: new Set() };
   }
 
   /** The added replica is in the front's rotation: its share counts from now. */
@@ -83,7 +86,13 @@ export class Tally {
 
   /** `users` are about to move to new addresses. */
   markAddress(users) {
-    this.address = { at: this.clock(), moved: new Set(users.map((u) => u.name)), loggedOut: new Set() };
+    this.#closeIncidents();
+    this.address = { at: this.clock(), open: true, moved: new Set(users.map((u) => u.name)), loggedOut: new Set() };
+  }
+
+  /** A new event ends the count of the previous one, so no figure mixes two causes. */
+  #closeIncidents() {
+    for (const incident of [this.kill, this.scale, this.address]) if (incident) incident.open = false;
   }
 
   /** Requests per replica: the most and the fewest any of `pods` answered. */
@@ -106,10 +115,11 @@ export class Tally {
       logouts: this.logouts,
       errors: this.errors,
       lastError: this.lastError,
-      kill: kill && { pod: kill.pod, at: kill.at, signedIn: kill.signedIn, loggedOut: kill.loggedOut.size },
+      kill: kill && { pod: kill.pod, at: kill.at, open: kill.open, signedIn: kill.signedIn, loggedOut: kill.loggedOut.size },
       scale: scale && {
         pod: scale.pod,
         at: scale.at,
+        open: scale.open,
         joined: scale.joined,
         existingUsers: scale.baseline.size,
         requests: scale.requests,
@@ -117,7 +127,7 @@ export class Tally {
         share: scale.requests === 0 ? null : scale.onNew / scale.requests,
         loggedOut: scale.loggedOut.size,
       },
-      address: address && { at: address.at, moved: address.moved.size, loggedOut: address.loggedOut.size },
+      address: address && { at: address.at, open: address.open, moved: address.moved.size, loggedOut: address.loggedOut.size },
     };
   }
 }
