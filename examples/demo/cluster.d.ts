@@ -51,7 +51,17 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /** How long a SIGTERM'd replica may take before SIGKILL. Default 15000. */
   stopGraceMs?: number;
+  /**
+   * `none` (default): round robin, any replica may answer any request.
+   * `client-ip`: each client address pinned to one replica (nginx `hash
+   * $remote_addr consistent`, or the same ring in the Node proxy), as
+   * Kubernetes' `sessionAffinity: ClientIP`: the demo's sticky fleet.
+   */
+  affinity?: Affinity;
 }
+
+/** How the front spreads requests over the replicas; see {@link ClusterOptions.affinity}. */
+export type Affinity = 'none' | 'client-ip';
 
 export interface ClusterEvents {
   ready: { index: number; pod: string; port: number; pid: number; starts: number };
@@ -70,6 +80,7 @@ export interface Cluster {
   /** The example app the replicas run (as asked; `entry` may have replaced its file). */
   readonly app: ExampleApp;
   readonly front: 'nginx' | 'node';
+  readonly affinity: Affinity;
   /** Temporary directory of the front (config, pid, temp files); removed by stop(). */
   readonly dir: string;
   readonly replicas: readonly ReplicaHandle[];
@@ -85,6 +96,12 @@ export interface Cluster {
    * into rotation. Resolves with how the old process ended.
    */
   restart(index: number): Promise<ReplicaExit>;
+  /**
+   * Scale-out: starts one more replica (`replica-<n>`, on a free port), waits
+   * for /readyz, adds it to the front's rotation (nginx reload or the proxy's
+   * next request) and resolves with it. It joins {@link replicas}.
+   */
+  addReplica(): Promise<ReplicaHandle>;
   /** restart() for every replica in turn. */
   rollingRestart(): Promise<ReplicaExit[]>;
   /** Resolves when replica `index` (or every replica) is running, ready, and in the front's rotation. */

@@ -44,7 +44,9 @@ export async function startCluster(options = {}) {
     entry = appEntry(app),
     readyTimeoutMs = 30_000,
     stopGraceMs = 15_000,
+    affinity = 'none',
   } = options;
+  if (!['none', 'client-ip'].includes(affinity)) throw new Error(`affinity must be 'none' or 'client-ip', got ${JSON.stringify(affinity)}`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`replicas must be a positive integer, got ${count}`);
   const useNginx = frontChoice === 'nginx' || (frontChoice === 'auto' && findNginx() !== undefined);
 
@@ -52,17 +54,16 @@ export async function startCluster(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'podsafe-cluster-'));
   const ports = [];
   for (let i = 0; i < count; i++) ports.push(await freePort());
-  const replicas = ports.map(
-    (port, index) =>
-      new Replica({
-        index,
-        pod: `replica-${index}`,
-        port,
-        entry,
-        readyTimeoutMs,
-        env: { DEMO_KILL: '1', SHUTDOWN_DELAY: '0', ...env },
-      }),
-  );
+  const replicaAt = (port, index) =>
+    new Replica({
+      index,
+      pod: `replica-${index}`,
+      port,
+      entry,
+      readyTimeoutMs,
+      env: { DEMO_KILL: '1', SHUTDOWN_DELAY: '0', ...env },
+    });
+  const replicas = ports.map(replicaAt);
   // What the front is told (inRotation) and what it has applied (serving).
   const inRotation = replicas.map(() => true);
   const serving = replicas.map(() => true);
@@ -74,7 +75,10 @@ export async function startCluster(options = {}) {
 
   const upstreams = () => replicas.map((r) => ({ port: r.port, enabled: inRotation[r.index] }));
 
-  for (const replica of replicas) {
+  replicas.forEach(supervise);
+
+  /** Relays a replica's events and restarts it when it dies on its own. */
+  function supervise(replica) {
     const { index, pod } = replica;
     replica.on('output', (line) => events.emit('output', { index, pod, line }));
     replica.on('ready', ({ pid }) => {
@@ -168,6 +172,7 @@ export async function startCluster(options = {}) {
     url: '',
     app,
     front: useNginx ? 'nginx' : 'node',
+    affinity,
     dir,
     replicas,
     events,
@@ -204,6 +209,30 @@ export async function startCluster(options = {}) {
       }
     },
 
+    /**
+     * A scale-out: one more replica on a free port, started, ready, then added
+     * to the front's rotation (an nginx reload, or the proxy's next request).
+     * Resolves with it once the front sends it traffic.
+     */
+    async addReplica() {
+      if (stopping) throw new Error('the cluster is stopping');
+      const index = replicas.length;
+      const replica = replicaAt(await freePort(), index);
+      replicas.push(replica);
+      inRotation.push(false);
+      serving.push(false);
+      crashes.push(0);
+      controlled.add(index);
+      supervise(replica);
+      try {
+        await replica.start();
+        await setRotation(index, true);
+      } finally {
+        controlled.delete(index);
+      }
+      return replica;
+    },
+
     /** Restarts every replica, one after the other, each ready before the next goes. */
     async rollingRestart() {
       const exits = [];
@@ -235,8 +264,8 @@ export async function startCluster(options = {}) {
     await Promise.all(replicas.map((r) => r.start()));
     const port = options.port || (await freePort(host));
     front = useNginx
-      ? await startNginx({ dir, host, port, upstreams: upstreams(), onLog: (line) => events.emit('front-log', { line }) })
-      : await startProxy({ host, port, upstreams: upstreams() });
+      ? await startNginx({ dir, host, port, upstreams: upstreams(), affinity, onLog: (line) => events.emit('front-log', { line }) })
+      : await startProxy({ host, port, upstreams: upstreams(), affinity });
     handle.url = front.url;
   } catch (error) {
     await handle.stop();

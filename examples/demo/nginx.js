@@ -1,5 +1,5 @@
-// nginx as the cluster's front: round robin over the replicas, no affinity,
-// retrying on the next replica when one cannot be reached. Everything it writes
+// nginx as the cluster's front: round robin over the replicas, no affinity
+// (or, for the demo's sticky fleet, client-address affinity), retrying on the next replica when one cannot be reached. Everything it writes
 // (config, pid, temp files) lives in a directory the caller owns.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
@@ -36,9 +36,16 @@ export function findNginx() {
  *   rotation) closes idle keep-alive connections of the old workers, which races
  *   with a client sending its next request on one; without keep-alive there is
  *   no idle connection to race with.
- * @param {{ dir: string, host: string, port: number, upstreams: Array<{ port: number, enabled: boolean }>, asRoot: boolean }} options
+ *
+ * With `affinity: 'client-ip'` (the demo's sticky fleet) each client address is
+ * pinned to one replica, as Kubernetes' `sessionAffinity: ClientIP` does. Not
+ * `ip_hash`: it hashes only the first three octets of an IPv4 address, so every
+ * 127.0.0.x client of the demo would land on the same replica. `hash
+ * $remote_addr consistent` hashes the whole address on a ketama ring, so a
+ * replica that joins or leaves moves only its share of the clients.
+ * @param {{ dir: string, host: string, port: number, upstreams: Array<{ port: number, enabled: boolean }>, asRoot: boolean, affinity?: 'none' | 'client-ip' }} options
  */
-export function nginxConfig({ dir, host, port, upstreams, asRoot }) {
+export function nginxConfig({ dir, host, port, upstreams, asRoot, affinity = 'none' }) {
   const servers = upstreams
     .map((u) => `    server ${LOOPBACK}:${u.port} max_fails=1 fail_timeout=1s${u.enabled ? '' : ' down'};`)
     .join('\n');
@@ -62,7 +69,7 @@ http {
   scgi_temp_path ${join(dir, 'scgi')};
 
   upstream podsafe_replicas {
-${servers}
+${affinity === 'client-ip' ? '    # The whole client address, not ip_hash (which hashes only 3 octets of IPv4).\n    hash $remote_addr consistent;\n' : ''}${servers}
   }
 
   server {
@@ -89,13 +96,13 @@ ${servers}
  * Starts nginx in `dir` (which must exist) on `host:port`.
  * @returns {Promise<{ kind: 'nginx', url: string, port: number, setUpstreams(upstreams: Array<{ port: number, enabled: boolean }>): Promise<void>, stop(): Promise<void> }>}
  */
-export async function startNginx({ dir, host = LOOPBACK, port, upstreams, onLog = () => {} }) {
+export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affinity = 'none', onLog = () => {} }) {
   const executable = findNginx();
   if (!executable) throw new Error('nginx is not installed: `apt-get install -y nginx-light` (macOS: `brew install nginx`).');
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const confPath = join(dir, 'nginx.conf');
-  const write = (list) => writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot }));
+  const write = (list) => writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot, affinity }));
   write(upstreams);
 
   // -e (1.19.5+) keeps even the earliest log lines off /var/log/nginx.

@@ -1,8 +1,10 @@
-// The front when nginx is not installed: a small round-robin reverse proxy with
+// The front when nginx is not installed: a small round-robin reverse proxy (or
+// client-address affinity, like nginx.js, for the demo's sticky fleet) with
 // nginx's failover rules (see nginx.js): a replica that cannot be reached is
 // skipped and the request goes to the next; a request a replica may have
 // processed is resent only when its method is idempotent.
 import { createServer, request } from 'node:http';
+import { hashRing } from './hash-ring.js';
 import { LOOPBACK } from './net.js';
 
 const FAIL_TIMEOUT_MS = 1000;
@@ -12,10 +14,12 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
 
 /**
+ * @param {{ host?: string, port: number, upstreams: Array<{ port: number, enabled: boolean }>, affinity?: 'none' | 'client-ip' }} options
  * @returns {Promise<{ kind: 'node', url: string, port: number, setUpstreams(upstreams: Array<{ port: number, enabled: boolean }>): Promise<void>, stop(): Promise<void> }>}
  */
-export async function startProxy({ host = LOOPBACK, port, upstreams }) {
+export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 'none' }) {
   let peers = upstreams.map((u) => ({ port: u.port, enabled: u.enabled, failedUntil: 0 }));
+  let ring = hashRing(peers);
   let next = 0;
   // Requests under way per replica port, so taking a replica out of rotation
   // can wait until it has answered everything it was sent (nginx: until the
@@ -28,11 +32,16 @@ export async function startProxy({ host = LOOPBACK, port, upstreams }) {
     drainWaiters = drainWaiters.filter((w) => !w());
   };
 
-  /** Round robin over enabled peers not marked failed; a failed one only when nothing else is left. */
-  function pick(tried) {
+  /**
+   * Round robin over enabled peers not marked failed; a failed one only when
+   * nothing else is left. With client-address affinity, the ring's peer for
+   * `client` instead, skipping those.
+   */
+  function pick(tried, client) {
     const candidates = peers.filter((p) => p.enabled && !tried.has(p));
     if (candidates.length === 0) return undefined;
     const now = Date.now();
+    if (affinity === 'client-ip') return ring(client, (p) => candidates.includes(p) && p.failedUntil <= now) ?? candidates[0];
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[(next + i) % peers.length];
       if (candidates.includes(peer) && peer.failedUntil <= now) {
@@ -52,8 +61,9 @@ export async function startProxy({ host = LOOPBACK, port, upstreams }) {
     }
     const tried = new Set();
     const idempotent = IDEMPOTENT.has(req.method ?? 'GET');
+    const client = req.socket.remoteAddress ?? '';
     for (;;) {
-      const peer = pick(tried);
+      const peer = pick(tried, client);
       if (!peer) return void answer(res, 502, 'No replica could answer.');
       tried.add(peer);
       begin(peer.port);
@@ -66,7 +76,7 @@ export async function startProxy({ host = LOOPBACK, port, upstreams }) {
       }
       if (outcome.kind === 'failed') return void answer(res, 502, 'The replica failed while handling the request.');
       const upstream = outcome.response;
-      if ((upstream.statusCode === 502 || upstream.statusCode === 503) && idempotent && pick(tried)) {
+      if ((upstream.statusCode === 502 || upstream.statusCode === 503) && idempotent && pick(tried, client)) {
         upstream.resume();
         peer.failedUntil = Date.now() + FAIL_TIMEOUT_MS;
         continue;
@@ -93,6 +103,7 @@ export async function startProxy({ host = LOOPBACK, port, upstreams }) {
     setUpstreams(list) {
       // Failure marks start afresh, as after an nginx reload.
       peers = list.map((u) => ({ port: u.port, enabled: u.enabled, failedUntil: 0 }));
+      ring = hashRing(peers);
       const drained = () => list.every((u) => u.enabled || !active.get(u.port));
       if (drained()) return Promise.resolve();
       return new Promise((resolve) => drainWaiters.push(() => drained() && (resolve(), true)));

@@ -39,6 +39,7 @@ describe.each(APPS)('%s', (app) => {
     it.each<[Record<string, string>, RegExp]>([
       [{ SESSION_BACKEND: 'mysql' }, /SESSION_BACKEND must be one of redis, memcached, jwt/],
       [{ NODE_ENV: 'production' }, /SESSION_SECRET is required when NODE_ENV=production/],
+      [{ SESSION_BACKEND: 'memory', NODE_ENV: 'production' }, /SESSION_BACKEND=memory keeps sessions in this process.*choose redis, memcached or jwt/],
       [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET entry 1 is 9 bytes/],
       [{ PORT: 'eighty' }, /PORT must be an integer/],
       [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],

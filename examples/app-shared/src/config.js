@@ -11,7 +11,8 @@ export class ConfigError extends Error {
   }
 }
 
-const BACKENDS = ['redis', 'memcached', 'jwt'];
+// `memory` is the per-pod state podsafe exists to avoid: the demo's sticky fleet runs it to show why.
+const BACKENDS = ['redis', 'memcached', 'jwt', 'memory'];
 // Matches core's MIN_SECRET_BYTES; checked here so the message names the variable.
 const MIN_SECRET_BYTES = 32;
 
@@ -28,6 +29,13 @@ export function loadConfig(env = process.env, io = {}) {
   const backend = (env.SESSION_BACKEND || 'redis').trim().toLowerCase();
   if (!BACKENDS.includes(backend)) {
     throw new ConfigError(`SESSION_BACKEND must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(env.SESSION_BACKEND)}.`);
+  }
+
+  if (backend === 'memory' && production) {
+    throw new ConfigError(
+      'SESSION_BACKEND=memory keeps sessions in this process: they die with it and no other replica sees them. ' +
+        'It is for local tries and the demo\'s sticky fleet only; with NODE_ENV=production choose redis, memcached or jwt.',
+    );
   }
 
   const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';

@@ -69,7 +69,11 @@ export function renderPage(view) {
 <body>
 <main id="app" data-busy="0">
   <h1>podsafe demo</h1>
-  <p class="muted">Sessions live in <strong data-testid="backend">${escapeHtml(backend)}</strong>, not in the pod: any replica can answer, and killing one logs nobody out.</p>
+  <p class="muted">${
+    backend === 'memory'
+      ? `Sessions live in <strong data-testid="backend">memory</strong>: in this replica only, so another replica does not know you, and killing this one logs you out.`
+      : `Sessions live in <strong data-testid="backend">${escapeHtml(backend)}</strong>, not in the pod: any replica can answer, and killing one logs nobody out.`
+  }</p>
 
   <section aria-label="Replica">
     <dl>

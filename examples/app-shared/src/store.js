@@ -29,6 +29,11 @@ export async function createStore(config) {
       };
       return jwt;
     }
+    case 'memory': {
+      // What an app has before podsafe: sessions in the process, gone when it dies.
+      const { MemoryStore } = await load('@podsafe/core');
+      return new MemoryStore();
+    }
     default:
       throw new ConfigError(`unknown SESSION_BACKEND ${JSON.stringify(config.backend)}`);
   }
