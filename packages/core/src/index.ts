@@ -16,6 +16,7 @@ export type {
   ClientSessionStore,
   DecodedClientSession,
   AnySessionStore,
+  LegacySessionSource,
 } from './types.js';
 export { isClientStore } from './types.js';
 export {
@@ -38,4 +39,5 @@ export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } fro
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { nowSeconds } from './expiry.js';
+export { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

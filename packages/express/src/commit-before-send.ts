@@ -17,7 +17,7 @@ type Call = () => void;
  */
 export function commitBeforeSend(
   res: ServerResponse,
-  commit: () => Promise<string | undefined>,
+  commit: () => Promise<string | readonly string[] | undefined>,
   fail: (error: unknown) => void,
 ): void {
   let state: 'open' | 'committing' | 'done' = 'open';
@@ -27,8 +27,8 @@ export function commitBeforeSend(
     if (state !== 'open') return;
     state = 'committing';
     commit().then(
-      (cookie) => {
-        if (cookie !== undefined && !res.headersSent) appendSetCookie(res, cookie);
+      (cookies) => {
+        if (!res.headersSent) for (const cookie of typeof cookies === 'string' ? [cookies] : (cookies ?? [])) appendSetCookie(res, cookie);
         state = 'done';
         for (const call of queue.splice(0)) call();
       },

@@ -52,7 +52,7 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
       .then((context) => {
         request.session = context.session;
-        commitBeforeSend(res, () => engine.commit(context), (error) => {
+        commitBeforeSend(res, () => engine.commitCookies(context), (error) => {
           // Nothing of the prepared response has left: drop it and let Express's
           // error handling (the app's handlers, its logging, finalhandler's
           // status and `err.headers`) answer, exactly as for a failed load.
