@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SessionDataError, nowSeconds, type SessionChange, type SessionDataRecord, type SessionMeta } from '@podsafe/core';
 import type { Cluster, Redis } from 'ioredis';
 import { saveArgs, ttlMillis } from '../codec.js';
-import type { Call } from '../scan.js';
+import { unlinkKeys, type Call } from '../scan.js';
 import { legacyMeta, parseLegacy, serializeLegacy, type LegacySession } from './connect-redis-format.js';
 import { defineLegacyScripts, type LegacyScriptCommands } from './legacy-scripts.js';
 import type { ResolvedLegacyOptions } from './legacy-options.js';
@@ -112,9 +112,13 @@ export class LegacyKeyspace {
     return (await this.#call('touch', () => this.#client.pexpire(this.key(id), ttlMillis(ttl)))) === 1;
   }
 
-  /** Deletes the legacy key (one UNLINK). */
+  /**
+   * Deletes the legacy key and the podsafe record converted from it, if any: one UNLINK
+   * of both on a standalone Redis, one per key (in parallel) on a Cluster, where the two
+   * keys live in different slots.
+   */
   async remove(id: string): Promise<void> {
-    await this.#call('destroy', () => this.#client.unlink(this.key(id)));
+    await this.#call('destroy', () => unlinkKeys(this.#client, [this.key(id), this.#podsafePrefix + id]));
   }
 }
 

@@ -70,7 +70,6 @@ class LegacySessionView implements SessionStore {
   async destroy(id: string): Promise<void> {
     assertStorableId(id);
     await this.#keys.remove(id);
-    await this.#podsafe.destroy(id);
   }
 
   async close(): Promise<void> {
@@ -134,7 +133,6 @@ export class LegacySupport {
   /** Deletes both copies. */
   async destroy(id: string): Promise<void> {
     await this.#keys.remove(id);
-    await this.#podsafe.destroy(id);
   }
 
   /**
