@@ -57,8 +57,19 @@ export function legacyCookieField(ttl: number, now = Date.now()): ExpressCookieJ
 }
 
 /**
+ * The lifetime, in seconds, a legacy session was given when last written: its cookie's
+ * `originalMaxAge` (what connect-redis's TTL came from), else connect-redis's `ttl`.
+ */
+export function legacyLifetime(session: LegacySession, ttl: number): number {
+  const cookie = session.whole.cookie as { originalMaxAge?: unknown } | undefined;
+  const maxAge = cookie?.originalMaxAge;
+  return typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0 ? maxAge / 1000 : ttl;
+}
+
+/**
  * Meta for a legacy session, which records neither creation nor last use. The last
- * use is inferred from the TTL left: written `ttl - left` seconds ago. That keeps
+ * use is inferred from the TTL left: written `ttl - left` seconds ago (`ttl` from
+ * {@link legacyLifetime}). That keeps
  * podsafe's `touchAfter` sliding the expiry of a session only ever read. Creation is
  * unknown, so `maxLifetime` counts from that time too.
  */

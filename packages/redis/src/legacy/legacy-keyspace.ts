@@ -3,7 +3,7 @@ import { SessionDataError, nowSeconds, type SessionChange, type SessionDataRecor
 import type { Cluster, Redis } from 'ioredis';
 import { saveArgs, ttlMillis } from '../codec.js';
 import { unlinkKeys, type Call } from '../scan.js';
-import { legacyMeta, parseLegacy, serializeLegacy, type LegacySession } from './connect-redis-format.js';
+import { legacyLifetime, legacyMeta, parseLegacy, serializeLegacy, type LegacySession } from './connect-redis-format.js';
 import { defineLegacyScripts, type LegacyScriptCommands } from './legacy-scripts.js';
 import type { ResolvedLegacyOptions } from './legacy-options.js';
 
@@ -54,7 +54,7 @@ export class LegacyKeyspace {
     const [, text, pttl] = reply;
     const session = parseLegacy(text);
     if (!session) return { state: 'corrupt' };
-    return { state: 'found', session, meta: legacyMeta(pttl, this.options.ttl, nowSeconds()), sha1: sha1(text), remainingMs: pttl };
+    return { state: 'found', session, meta: legacyMeta(pttl, legacyLifetime(session, this.options.ttl), nowSeconds()), sha1: sha1(text), remainingMs: pttl };
   }
 
   /**
