@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisStore } from '@podsafe/redis';
 import { Browser } from '../support/http.js';
+import { CommandCounter } from '../support/redis-monitor.js';
 import { startRedis } from '../support/servers.js';
 import { startDropInApp, startOldExpressApp, type RunningApp } from './apps.js';
 
@@ -104,5 +105,20 @@ describe('ExpressSessionStore over RedisStore({ legacy })', () => {
     next(users[0]!.browser);
     await users[0]!.browser.post('/logout');
     for (const pod of pods) expect((await users[0]!.browser.clone(pod).get('/me')).body).toEqual({ user: null, count: 0 });
+  });
+
+  it("'read': converting a legacy session on first use costs four commands, and a later read one", async () => {
+    const store = legacyStore('read', 'dropin-cost:');
+    await admin.set('sess:cost-id-0000000001', JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'gil' }), 'EX', 600);
+    await admin.set('sess:cost-id-0000000002', JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'hal' }), 'EX', 600);
+    await store.get('cost-id-0000000001'); // the first use of each script on a connection sends its source (EVAL)
+    const counter = new CommandCounter(redis.url);
+    try {
+      expect(await counter.during(() => store.get('cost-id-0000000002'))).toEqual({ hgetall: 1, evalsha: 3 });
+      expect(await counter.during(() => store.get('cost-id-0000000002'))).toEqual({ hgetall: 1 });
+    } finally {
+      counter.close();
+    }
+    expect((await store.get('cost-id-0000000002'))?.data).toMatchObject({ user: 'hal' });
   });
 });

@@ -83,9 +83,10 @@ describe("session({ legacyCookie }) with RedisStore legacy 'read'", () => {
     const browser = await loggedInOnOldApp('bob');
     const copy = browser.clone();
     browser.baseUrl = app.url;
-    const commands = await counter.during(() => browser.get('/me'));
+    const { eval: firstUse = 0, evalsha = 0, ...others } = await counter.during(() => browser.get('/me'));
     // Read the legacy key (type, value, TTL in one script), write the podsafe record, delete the legacy key.
-    expect(commands).toEqual({ evalsha: 2, unlink: 1 });
+    // (A script's first use on a connection is an EVAL carrying its source.)
+    expect({ scripts: firstUse + evalsha, ...others }).toEqual({ scripts: 2, unlink: 1 });
     copy.baseUrl = app.url;
     expect((await copy.get('/me')).body).toEqual({ user: null, count: 0 });
   });
