@@ -72,7 +72,6 @@ export class RedisStore implements SessionStore {
         get: (id) => this.#get(id),
         save: (id, change, ttl) => this.#save(id, change, ttl),
         touch: (id, lastSeenAt, ttl) => this.#touch(id, lastSeenAt, ttl),
-        destroy: (id) => this.#destroy(id),
       };
       this.#legacy = new LegacySupport(keys, own);
     }

@@ -14,7 +14,6 @@ export interface PodsafeRecords {
   get(id: string): Promise<SessionRecord | null>;
   save(id: string, change: SessionChange, ttl: number): Promise<boolean>;
   touch(id: string, lastSeenAt: number, ttl: number): Promise<void>;
-  destroy(id: string): Promise<void>;
 }
 
 type Found = Extract<LegacyRead, { state: 'found' }>;
