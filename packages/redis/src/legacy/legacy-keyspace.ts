@@ -14,8 +14,17 @@ export type LegacyRead =
   | { state: 'corrupt' }
   | { state: 'found'; session: LegacySession; meta: SessionMeta; sha1: string; remainingMs: number };
 
-/** Compare-and-set attempts before an update gives up (each lost race means another pod just wrote). */
-const CAS_ATTEMPTS = 8;
+/**
+ * Compare-and-set attempts before an update gives up. Every round has a winner, so
+ * with N concurrent writers to one session the last one needs N rounds; the jittered
+ * wait between rounds keeps writers from colliding in lockstep.
+ */
+const CAS_ATTEMPTS = 32;
+
+/** A random wait of up to 2^attempt ms (at most 50 ms) before the next compare-and-set. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+}
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -103,6 +112,7 @@ export class LegacyKeyspace {
       const result = await this.#call('save', () => this.#scripts.podsafeLegacyCasV1(this.key(id), current.sha1, text, String(ttlMillis(ttl))));
       if (result === 1) return true;
       if (result === -1) return false;
+      await backoff(attempt);
     }
     throw new Error(`the legacy session changed ${CAS_ATTEMPTS} times while it was being saved; retry the request`);
   }
