@@ -1,5 +1,15 @@
-import { serialize, type SerializeOptions } from 'cookie';
+import { parse, serialize, type SerializeOptions } from 'cookie';
 import type { ResolvedOptions } from './options.js';
+
+/**
+ * The first value of cookie `name`, percent-decoded: for another library's cookie
+ * (express-session writes `s%3A<id>.<sig>`). podsafe's own cookies are read
+ * undecoded, every one of the name, by `readCookies` (cookie-jar.ts).
+ */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  return parse(header)[name];
+}
 
 /** The attributes every session cookie carries, set or cleared alike. */
 function attributes(options: ResolvedOptions, secureRequest: boolean): SerializeOptions {

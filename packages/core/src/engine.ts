@@ -6,6 +6,7 @@ import type { LoadOutcome, SessionEvent } from './events.js';
 import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+import { loadLegacy } from './legacy-adoption.js';
 import { isSessionRecord } from './record.js';
 import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionControls } from './session.js';
 import { storeCall } from './timeout.js';
@@ -87,6 +88,7 @@ export class SessionEngine {
       const next = await this.#load(raw, request.secure);
       if (next.outcome === 'found') ({ outcome, context } = next);
     }
+    if (this.options.legacyCookie && context.isNew) ({ outcome, context } = await loadLegacy(this, this.options.legacyCookie, request, { outcome, context }));
     context.client = { userAgent: request.userAgent, ip: request.ip };
     this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
     return context;
@@ -100,6 +102,17 @@ export class SessionEngine {
   async commit(context: SessionContext): Promise<string | undefined> {
     await context.flush();
     return context.takeCookie();
+  }
+
+  /**
+   * Like {@link SessionEngine.commit}, but returns every `Set-Cookie` value to send:
+   * the session cookie and, during a migration (`legacyCookie`), the one that clears
+   * the old library's cookie. Adapters send them all.
+   */
+  async commitCookies(context: SessionContext): Promise<string[]> {
+    const cookie = await this.commit(context);
+    const extra = context.extraCookies.splice(0);
+    return cookie === undefined ? extra : [cookie, ...extra];
   }
 
   /** @internal Reports an event to `onEvent`, which must never break a request. */
@@ -170,8 +183,12 @@ export class SessionContext implements SessionControls {
   client: ClientInfo = {};
   /** @internal The user this session is indexed under, with `userKey`. */
   indexedUser: string | undefined;
+  /** @internal `Set-Cookie` values to send beside the session cookie (clearing a legacy cookie). */
+  readonly extraCookies: string[] = [];
 
   readonly #engine: SessionEngine;
+  /** The engine's options, or a legacy library's (its store and cookie) for a session served in place during a migration. */
+  readonly #options: ResolvedOptions;
   readonly #secure: boolean;
   #id: string;
   #isNew: boolean;
@@ -185,8 +202,9 @@ export class SessionContext implements SessionControls {
   #queue: Promise<void> = Promise.resolve();
 
   /** @internal */
-  constructor(engine: SessionEngine, id: string, record: SessionRecord, secure: boolean, hadCookie: boolean) {
+  constructor(engine: SessionEngine, id: string, record: SessionRecord, secure: boolean, hadCookie: boolean, options = engine.options) {
     this.#engine = engine;
+    this.#options = options;
     this.#id = id;
     this.#isNew = false;
     this.#meta = { ...record.meta };
@@ -198,7 +216,7 @@ export class SessionContext implements SessionControls {
   }
 
   /** @internal A new, empty session. */
-  static fresh(engine: SessionEngine, secure: boolean, hadCookie: boolean): SessionContext {
+  static fresh(engine: SessionEngine, secure: boolean, hadCookie: boolean, options = engine.options): SessionContext {
     const now = nowSeconds();
     const context = new SessionContext(
       engine,
@@ -206,6 +224,7 @@ export class SessionContext implements SessionControls {
       { data: {}, meta: { createdAt: now, lastSeenAt: now, version: 0 } },
       secure,
       hadCookie,
+      options,
     );
     context.#isNew = true;
     return context;
@@ -315,13 +334,13 @@ export class SessionContext implements SessionControls {
   }
 
   async #destroyInStore(): Promise<void> {
-    const store = this.#engine.options.store;
+    const store = this.#options.store;
     const id = this.#id;
     if (isClientStore(store)) {
       // Revoke for as long as any token of this id can live: a slower request
       // that loaded the session before this destroy may still mint a token
       // with a full ttl when it commits.
-      const { ttl, storeTimeout } = this.#engine.options;
+      const { ttl, storeTimeout } = this.#options;
       const expiresAt = Math.max(this.expiresAt ?? 0, nowSeconds() + ttl) + storeTimeout;
       await this.#engine.call('destroy', () => store.destroy(id, expiresAt));
     } else {
@@ -358,7 +377,7 @@ export class SessionContext implements SessionControls {
 
   async #flush(): Promise<void> {
     const engine = this.#engine;
-    const options = engine.options;
+    const options = this.#options;
     const started = performance.now();
     const report = (action: 'none' | 'save' | 'touch' | 'destroy' | 'refused') =>
       engine.emit({ type: 'commit', action, duration: (performance.now() - started) / 1000 });

@@ -16,6 +16,7 @@ export type {
   ClientSessionStore,
   DecodedClientSession,
   AnySessionStore,
+  LegacySessionSource,
 } from './types.js';
 export { isClientStore } from './types.js';
 export {
@@ -42,4 +43,5 @@ export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
 export { nowSeconds } from './expiry.js';
 export type { UserIndexEntry, IndexedUserSession, DestroyByUserOptions, UserIndexMethods } from './user-index-store.js';
 export { sessionHandle, type UserSessionOptions, type UserSession, type DestroyUserSessionsOptions } from './user-index.js';
+export { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

@@ -1,6 +1,7 @@
 import { SessionConfigError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure } from './option-checks.js';
+import { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 import { Keyring, type Secret } from './signing.js';
 import { isClientStore, type AnySessionStore } from './types.js';
 import type { UserSessionOptions } from './user-index.js';
@@ -83,6 +84,12 @@ export interface SessionOptions extends UserSessionOptions {
   retryAfter?: number;
   /** Receives an event per load, commit and store error: wire it to metrics or logs. Must not throw. */
   onEvent?: (event: SessionEvent) => void;
+  /**
+   * Migrating from express-session or @fastify/session: also accept their signed cookie
+   * and load its session from the store's legacy sessions (`RedisStore({ legacy })`), so
+   * nobody is logged out. See `@podsafe/redis`'s migration guide. Remove it once moved.
+   */
+  legacyCookie?: LegacyCookieOptions;
 }
 
 /** Options after defaults and validation (see {@link SessionOptions} for each one). Times in seconds. */
@@ -90,7 +97,7 @@ export interface ResolvedOptions {
   /** Where sessions live. */
   store: AnySessionStore;
   /** The cookie-signing secrets; `undefined` for a client-side store, which signs itself. */
-  keyring: Keyring | undefined;
+  keyring: Pick<Keyring, 'sign' | 'verify'> | undefined;
   /** Name of the session cookie. */
   cookieName: string;
   /** Idle expiry, seconds. */
@@ -109,6 +116,8 @@ export interface ResolvedOptions {
   retryAfter: number;
   /** The event hook, if any. */
   onEvent: ((event: SessionEvent) => void) | undefined;
+  /** The legacy cookie accepted during a migration, if any. */
+  legacyCookie: LegacyCookie | undefined;
 }
 
 /** Cookie names allowed by RFC 6265 (a token). */
@@ -157,7 +166,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.`);
   }
   const secure = resolveSecure(cookieName, sameSite, c.secure);
-  return {
+  const resolved: ResolvedOptions = {
     store,
     keyring,
     cookieName,
@@ -177,5 +186,8 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     storeTimeout: checkStoreTimeout(seconds('storeTimeout', options.storeTimeout, 2)!),
     retryAfter: checkRetryAfter(seconds('retryAfter', options.retryAfter, 2)!),
     onEvent: options.onEvent,
+    legacyCookie: undefined,
   };
+  if (options.legacyCookie !== undefined) resolved.legacyCookie = new LegacyCookie(options.legacyCookie, store, resolved);
+  return resolved;
 }

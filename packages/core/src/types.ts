@@ -70,6 +70,27 @@ export interface SessionStoreCapabilities {
   userIndex?: boolean;
 }
 
+/**
+ * Sessions another library left in the same backend, offered by a store during a
+ * migration (e.g. `RedisStore({ legacy })`) for the engine's `legacyCookie`. Remove
+ * it once the deployment has moved: nothing else depends on it.
+ */
+export interface LegacySessionSource {
+  /**
+   * `'dual'`: old and new app versions run side by side; the legacy record stays the
+   * only copy, so the engine serves a legacy cookie's session from it (and creates new
+   * sessions in it) for both to see. `'read'`: only the new version is left; the engine
+   * copies a legacy session under a new podsafe id once, then destroys the legacy one.
+   */
+  readonly mode: 'read' | 'dual';
+  /**
+   * The legacy sessions as a store addressed by the legacy library's ids, holding
+   * their data (bookkeeping the legacy format lacks is inferred). Its ids are never
+   * podsafe ids and never reach the podsafe records.
+   */
+  readonly store: SessionStore;
+}
+
 /** Store health, as reported to {@link SessionStore.subscribe} listeners. */
 export type SessionStoreStatus = 'ready' | 'down';
 
@@ -123,6 +144,8 @@ export interface SessionStore extends UserIndexMethods {
    * `connect`/`disconnect` events.
    */
   subscribe?(listener: (status: SessionStoreStatus) => void): () => void;
+  /** Sessions another library left in this backend, during a migration (see `SessionOptions.legacyCookie`). */
+  readonly legacy?: LegacySessionSource;
 }
 
 /** What a client-side store read out of a cookie. */

@@ -84,9 +84,9 @@ class Hold {
   }
 
   async run(): Promise<void> {
-    let cookie: string | undefined;
+    let cookies: string[];
     try {
-      cookie = await this.engine.commit(this.context);
+      cookies = await this.engine.commitCookies(this.context);
     } catch (error) {
       try {
         this.failed(error);
@@ -97,17 +97,17 @@ class Hold {
       return;
     }
     try {
-      this.committed(cookie);
+      this.committed(cookies);
     } catch (error) {
       // A replayed call threw (a middleware's wrapper, say): the response cannot be answered any more.
       this.res.destroy(error as Error);
     }
   }
 
-  committed(cookie: string | undefined): void {
+  committed(cookies: readonly string[]): void {
     const res = this.res;
     this.phase = DONE;
-    if (cookie !== undefined) appendSetCookie(res, cookie);
+    for (const cookie of cookies) appendSetCookie(res, cookie);
     // An implicit head (first call write/end) uses statusCode: give it back the one the app sent.
     res.statusCode = this.status;
     if (this.message !== undefined) res.statusMessage = this.message;

@@ -52,20 +52,20 @@ export function commitHook(engine: SessionEngine, contexts: Contexts): onSendAsy
     if (context === undefined) return payload;
     // Commit once: when it fails, the error response runs the onSend hooks again.
     contexts.delete(request);
-    let cookie: string | undefined;
+    let cookies: string[];
     try {
-      cookie = await engine.commit(context);
+      cookies = await engine.commitCookies(context);
     } catch (error) {
       if (!reply.raw.headersSent) discardPreparedReply(reply, payload);
       throw withHeaders(reply, error);
     }
-    if (cookie === undefined) return payload;
+    if (cookies.length === 0) return payload;
     if (reply.raw.headersSent) {
       // The handler wrote to reply.raw itself; the store is up to date but the browser cannot be told.
       request.log.warn('podsafe: the session cookie could not be sent because the headers were already written to reply.raw');
       return payload;
     }
-    appendSetCookie(reply, cookie);
+    for (const cookie of cookies) appendSetCookie(reply, cookie);
     return payload;
   };
 }

@@ -7,3 +7,4 @@
  */
 export { RedisStore } from './redis-store.js';
 export type { RedisStoreOptions } from './options.js';
+export type { LegacyOptions, LegacyMode } from './legacy/legacy-options.js';

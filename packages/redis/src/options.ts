@@ -1,5 +1,6 @@
 import { SessionConfigError } from '@podsafe/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { resolveLegacyOptions, type LegacyOptions, type ResolvedLegacyOptions } from './legacy/legacy-options.js';
 
 /**
  * Options of {@link RedisStore}. Every duration is in **seconds** (fractions
@@ -56,6 +57,12 @@ export interface RedisStoreOptions {
    * `connectTimeout` (seconds) instead. Not used with `client`.
    */
   redisOptions?: RedisOptions;
+  /**
+   * Also read the sessions an express-session + connect-redis app left in this Redis
+   * (and, in `'dual'` mode, keep writing them in its format), so switching logs nobody
+   * out. See the README's migration guide.
+   */
+  legacy?: LegacyOptions;
 }
 
 /** Options after validation, in the units the code uses. */
@@ -67,12 +74,13 @@ export interface ResolvedOptions {
   url: string | undefined;
   redisOptions: RedisOptions;
   client: Redis | Cluster | undefined;
+  legacy: ResolvedLegacyOptions | undefined;
 }
 
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_PREFIX = 'podsafe:sess:';
 
-const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions'];
+const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
 const CONNECTION_ONLY = ['url', 'redisOptions', 'connectTimeout', 'maxReconnectDelay'] as const;
 
 function fail(message: string): never {
@@ -119,6 +127,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     fail(`prefix must be a non-empty string (got ${JSON.stringify(prefix)}); without one clear() would reach every key. Default: "${DEFAULT_PREFIX}".`);
   }
 
+  const legacy = options.legacy === undefined ? undefined : resolveLegacyOptions(options.legacy, prefix);
   const commandTimeoutMs = seconds('commandTimeout', options.commandTimeout, 1, 60);
   const connectTimeoutMs = seconds('connectTimeout', options.connectTimeout, 5, 300);
   const maxReconnectDelayMs = seconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
@@ -135,7 +144,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     if (keyPrefixOf(options.client)) {
       fail('the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store\'s prefix option.');
     }
-    return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client };
+    return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
   }
 
   const redisOptions = options.redisOptions ?? {};
@@ -168,5 +177,5 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (sentinel && typeof redisOptions.name !== 'string') {
     fail('redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").');
   }
-  return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined };
+  return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
 }

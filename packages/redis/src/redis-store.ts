@@ -2,6 +2,7 @@ import {
   assertStorableId,
   type DestroyByUserOptions,
   type IndexedUserSession,
+  type LegacySessionSource,
   type PodsafeError,
   type SessionChange,
   type SessionRecord,
@@ -20,6 +21,8 @@ import { resolveOptions, type RedisStoreOptions } from './options.js';
 import { scanPages, unlinkKeys, type Call } from './scan.js';
 import { defineScripts, type ScriptCommands } from './scripts.js';
 import { RedisUserIndex } from './user-index.js';
+import { LegacyKeyspace } from './legacy/legacy-keyspace.js';
+import { LegacySupport, type PodsafeRecords } from './legacy/legacy-store.js';
 
 /**
  * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
@@ -49,6 +52,12 @@ export class RedisStore implements SessionStore {
   readonly client: Redis | Cluster;
   /** The key prefix; a session is the hash `prefix + id`. */
   readonly prefix: string;
+  /**
+   * With the `legacy` option: the legacy (connect-redis) sessions, for `session()`'s
+   * `legacyCookie`. `undefined` otherwise.
+   */
+  readonly legacy: LegacySessionSource | undefined;
+  readonly #legacy: LegacySupport | undefined;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
   readonly #scripts: ScriptCommands;
@@ -66,11 +75,25 @@ export class RedisStore implements SessionStore {
     this.#scripts = defineScripts(this.client);
     this.#watch = new ConnectionWatch(this.client, this.#ownsClient);
     this.#users = new RedisUserIndex(this.client, this.prefix, this.#bound);
+    if (resolved.legacy) {
+      const keys = new LegacyKeyspace(this.client, this.#bound, this.prefix, resolved.legacy);
+      const own: PodsafeRecords = {
+        get: (id) => this.#get(id),
+        save: (id, change, ttl) => this.#save(id, change, ttl),
+        touch: (id, lastSeenAt, ttl) => this.#touch(id, lastSeenAt, ttl),
+      };
+      this.#legacy = new LegacySupport(keys, own);
+    }
+    this.legacy = this.#legacy?.source;
   }
 
   /** The session under `id` (one HGETALL), or `null` when there is none or what is there is not a valid session. */
   async get(id: string): Promise<SessionRecord | null> {
     assertStorableId(id);
+    return this.#legacy ? this.#legacy.get(id) : this.#get(id);
+  }
+
+  async #get(id: string): Promise<SessionRecord | null> {
     const key = sessionKey(this.prefix, id);
     // WRONGTYPE means the key holds something that is not a session: "no session", like any corrupt data.
     const hash = await this.#call('get', () => this.client.hgetall(key).catch((error: unknown) => (isWrongType(error) ? null : Promise.reject(error))));
@@ -84,6 +107,10 @@ export class RedisStore implements SessionStore {
    */
   async save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
     assertStorableId(id);
+    return this.#legacy ? this.#legacy.save(id, change, ttl) : this.#save(id, change, ttl);
+  }
+
+  async #save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
     const key = sessionKey(this.prefix, id);
     const args = saveArgs(change, ttl);
     return (await this.#call('save', () => this.#scripts.podsafeSaveV1(key, args))) === 1;
@@ -92,6 +119,10 @@ export class RedisStore implements SessionStore {
   /** Records `lastSeenAt` (unix seconds) and extends the TTL to `ttl` seconds, in one EVALSHA; a missing session stays missing and resolves `false`. */
   async touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     assertStorableId(id);
+    return this.#legacy ? this.#legacy.touch(id, lastSeenAt, ttl) : this.#touch(id, lastSeenAt, ttl);
+  }
+
+  async #touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     const key = sessionKey(this.prefix, id);
     const args = [timeText('lastSeenAt', lastSeenAt), String(ttlMillis(ttl))];
     return (await this.#call('touch', () => this.#scripts.podsafeTouchV1(key, args))) === 1;
@@ -100,6 +131,10 @@ export class RedisStore implements SessionStore {
   /** Deletes the session (one UNLINK); deleting a missing one is not an error. */
   async destroy(id: string): Promise<void> {
     assertStorableId(id);
+    return this.#legacy ? this.#legacy.destroy(id) : this.#destroy(id);
+  }
+
+  async #destroy(id: string): Promise<void> {
     const key = sessionKey(this.prefix, id);
     await this.#call('destroy', () => this.client.unlink(key));
   }
