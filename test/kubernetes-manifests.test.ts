@@ -668,7 +668,7 @@ describe('sources', () => {
     const user = runtime.filter((line) => line.startsWith('USER ')).pop();
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER\s+(root|0)(:|\s|$)/);
-    expect(runtime).toContain('EXPOSE 3000');
+    expect(runtime).toContain('EXPOSE 3000 9464'); // the app's port and the metrics port
     expect(runtime).toContain('CMD ["node", "src/server.js"]');
     expect(dockerfile).toMatch(/pnpm install --frozen-lockfile/);
   });
