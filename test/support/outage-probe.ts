@@ -77,3 +77,21 @@ export async function expectUnavailableUntil(
   }
   return { calls, slowestCallMs };
 }
+
+/**
+ * Background traffic: starts `call` every `everyMs` without waiting for the last one
+ * (as concurrent requests do) until `stop()`, which resolves when every call has
+ * settled. Outcomes are not judged here; a silent socket that keeps getting writes
+ * is the shape that hides silence from idle-socket timers.
+ */
+export function steadyTraffic(call: () => Promise<unknown>, everyMs = 10): { stop(): Promise<number> } {
+  const calls: Promise<unknown>[] = [];
+  const timer = setInterval(() => calls.push(call().catch(() => undefined)), everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(calls);
+      return calls.length;
+    },
+  };
+}

@@ -26,6 +26,7 @@ export class TcpRelay {
   #target: { host: string; port: number };
   #newConnections: NewConnections | undefined;
   #accepted = 0;
+  #onAccept: (() => void)[] = [];
 
   private constructor(server: Server, target: { host: string; port: number }) {
     this.#server = server;
@@ -53,6 +54,11 @@ export class TcpRelay {
   /** Connections accepted so far (a reconnect shows up here). */
   get accepted(): number {
     return this.#accepted;
+  }
+
+  /** Resolves when the relay accepts its next connection: a client reconnecting. */
+  nextConnection(): Promise<void> {
+    return new Promise((resolve) => this.#onAccept.push(resolve));
   }
 
   /** Connections open right now. */
@@ -101,6 +107,7 @@ export class TcpRelay {
 
   #accept(client: Socket): void {
     this.#accepted++;
+    for (const resolve of this.#onAccept.splice(0)) resolve();
     const pair: Pair = { client, upstream: undefined, frozen: false };
     this.#pairs.add(pair);
     const drop = () => {
