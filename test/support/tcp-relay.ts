@@ -23,7 +23,7 @@ interface Pair {
 export class TcpRelay {
   readonly #server: Server;
   readonly #pairs = new Set<Pair>();
-  #target: { host: string; port: number };
+  #target: { host: string; port: number; localAddress?: string };
   #newConnections: NewConnections | undefined;
   #accepted = 0;
   #onAccept: (() => void)[] = [];
@@ -34,14 +34,18 @@ export class TcpRelay {
     server.on('connection', (client) => this.#accept(client));
   }
 
-  /** Starts a relay on a free port of 127.0.0.1 that forwards to `target` (127.0.0.1 unless given). */
-  static async start(target: { host?: string; port: number }): Promise<TcpRelay> {
+  /**
+   * Starts a relay on a free port of 127.0.0.1 that forwards to `target` (127.0.0.1
+   * unless given), connecting from `target.localAddress` if set (e.g. `127.0.0.2`, which
+   * a server counts as a remote client).
+   */
+  static async start(target: { host?: string; port: number; localAddress?: string }): Promise<TcpRelay> {
     const server = createServer({ pauseOnConnect: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    return new TcpRelay(server, { host: target.host ?? '127.0.0.1', port: target.port });
+    return new TcpRelay(server, { ...target, host: target.host ?? '127.0.0.1' });
   }
 
   /** The relay's port on 127.0.0.1: point the client here. */
@@ -127,7 +131,8 @@ export class TcpRelay {
 
   #connectUpstream(pair: Pair): void {
     const { client } = pair;
-    const upstream = connect(this.#target.port, this.#target.host);
+    const { host, port, localAddress } = this.#target;
+    const upstream = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     pair.upstream = upstream;
     const drop = () => {
       this.#pairs.delete(pair);
