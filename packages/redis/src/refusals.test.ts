@@ -37,7 +37,7 @@ function store(options: ConstructorParameters<typeof RedisStore>[0]): RedisStore
 }
 
 /** The errors of `times` calls in a row, each after the last settled: the first and the ones during reconnects. */
-async function failures(call: () => Promise<unknown>, times = 4): Promise<Error[]> {
+async function failures(call: () => Promise<unknown>, times = 3): Promise<Error[]> {
   const errors: Error[] = [];
   for (let i = 0; i < times; i++) {
     const outcome = await call().then(() => undefined, (error: unknown) => error);
