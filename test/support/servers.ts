@@ -131,13 +131,16 @@ export class ServerProcess {
   }
 }
 
-/** A redis-server on a free port, without persistence files. */
-export async function startRedis(): Promise<ServerProcess & { url: string }> {
+/**
+ * A redis-server on a free port, without persistence files. `args` are extra
+ * redis-server options, e.g. `['--requirepass', 'secret']` or `['--maxmemory', '1mb']`.
+ */
+export async function startRedis({ args = [] }: { args?: string[] } = {}): Promise<ServerProcess & { url: string }> {
   requireCommand('redis-server', 'redis-server');
   const port = await freePort();
   const server = new ServerProcess('redis-server', port, {
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'notice'],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'notice', ...args],
     ready: /Ready to accept connections/,
   });
   await server.start();

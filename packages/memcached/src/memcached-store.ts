@@ -10,6 +10,7 @@ import { isValueTooLarge, refusedAsTooLarge, tooLarge, translate, unavailable } 
 import { seenKey, sessionKey } from './keys.js';
 import { resolveOptions, type MemcachedStoreOptions } from './options.js';
 import { serverName, useConsistentHashing } from './routing.js';
+import { dropSilentSockets, retireReplacedSockets, socketsOf } from './silence.js';
 import { memcachedExpiration } from './ttl.js';
 
 /** Seconds memjs waits before retrying a failed attempt. */
@@ -189,7 +190,7 @@ export class MemcachedStore implements SessionStore {
    * turn a partial outage into a total one.
    */
   async ping(): Promise<void> {
-    await this.#call('ping', undefined, () => this.#statsAnyServer());
+    await this.#call('ping', undefined, (answered) => this.#statsAnyServer(answered));
   }
 
   /**
@@ -206,22 +207,36 @@ export class MemcachedStore implements SessionStore {
    * Runs one memjs call bounded by `timeout`, turning every failure into a typed
    * error that names the server. The deadline is the store's own, not only
    * memjs's socket timeouts: memjs can leave a request pending forever when
-   * memcached closes the connection cleanly under it.
+   * memcached closes the connection cleanly under it, and never times out a
+   * silent socket that keeps getting new requests. At the deadline, a server still
+   * on the socket the call went out on has its connection declared dead and
+   * replaced ({@link dropSilentSockets}).
    */
-  async #call<T>(operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, key: string | undefined, run: (answered: Set<Server>) => Promise<T>): Promise<T> {
     if (this.#closed) {
       throw unavailable(`MemcachedStore.${operation} was called after close(); create a new store`, this.servers);
     }
     const server = key === undefined ? this.servers.join(', ') : this.#serverFor(key);
+    const target = key === undefined ? undefined : this.#client.server(key);
+    const watched = key === undefined ? this.#client.servers : target ? [target] : [];
+    retireReplacedSockets(watched);
+    const answered = new Set<Server>();
+    let sockets: ReturnType<typeof socketsOf> = [];
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(unavailable(`MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s`, this.servers)),
-        this.#timeout * 1000,
-      );
+      timer = setTimeout(() => {
+        const detail = `MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s`;
+        dropSilentSockets(watched, sockets, `${detail}: connection declared dead, reconnecting`, answered);
+        reject(unavailable(detail, this.servers));
+      }, this.#timeout * 1000);
     });
     const attempt = Promise.resolve()
-      .then(run)
+      .then(() => {
+        const running = run(answered);
+        // memjs opens or picks the socket synchronously when a request is written.
+        sockets = socketsOf(watched);
+        return running;
+      })
       .catch((error: unknown) => {
         throw translate(error, `MemcachedStore.${operation}`, server, this.servers);
       });
@@ -255,18 +270,22 @@ export class MemcachedStore implements SessionStore {
     return value;
   }
 
-  #statsAnyServer(): Promise<void> {
+  /** Resolves on the first server that answers `stats`; adds each server that answers to `answered`. */
+  #statsAnyServer(answered: Set<Server>): Promise<void> {
     return new Promise((resolve, reject) => {
       const expected = this.#client.servers.length;
-      const answered = new Set<string>();
+      const calledBack = new Set<string>();
       const failed: string[] = [];
       // memjs calls back once per server, with its "host:port".
       this.#client.stats((error, server) => {
-        if (answered.has(server)) return;
-        answered.add(server);
+        if (calledBack.has(server)) return;
+        calledBack.add(server);
         if (error) failed.push(`${server} (${error instanceof Error ? error.message : String(error)})`);
-        if (!error) resolve();
-        else if (failed.length === expected) reject(unavailable(`MemcachedStore.ping: no answer from ${failed.join(', ')}`, this.servers));
+        if (!error) {
+          const replied = this.#client.servers.find((candidate) => `${candidate.host}:${candidate.port}` === server);
+          if (replied) answered.add(replied);
+          resolve();
+        } else if (failed.length === expected) reject(unavailable(`MemcachedStore.ping: no answer from ${failed.join(', ')}`, this.servers));
       });
     });
   }

@@ -40,7 +40,10 @@ export interface MemcachedStoreOptions {
    * Each attempt may spend up to `timeout / (retries + 1)` seconds connecting
    * and as long again waiting for the answer. Keep it below the engine's
    * `storeTimeout` (default 2 s) so this store's error, which names the
-   * memcached server, is the one reported. Default `1`.
+   * memcached server, is the one reported. A call that reaches it while its
+   * server is still on the connection the call went out on declares that
+   * connection dead (a silent network: packets dropped, no reset): it is
+   * destroyed with what is queued on it and reopened. Default `1`.
    */
   timeout?: number;
   /**

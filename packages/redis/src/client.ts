@@ -19,8 +19,16 @@ export function reconnectBackoff(maxDelayMs: number): (attempt: number) => numbe
  * - `enableOfflineQueue: true` keeps the calls made right after startup (or during a
  *   sub-second reconnect) waiting for the connection instead of failing at once; every
  *   call is still bounded by `commandTimeout`, so nothing waits longer than that.
- * - `maxRetriesPerRequest: 1` makes ioredis drop its offline queue every second failed
+ * - `socketTimeout`: a connection that stays silent while commands wait is destroyed
+ *   and reopened. Without it, a network that drops packets (a rescheduled pod, a
+ *   partition) leaves the socket "ready" for as long as the kernel keeps it, and
+ *   every timed-out command stays queued on it.
+ * - `maxRetriesPerRequest: 0` makes ioredis drop its offline queue on every failed
  *   reconnect attempt, so a long outage cannot pile up commands in memory.
+ * - `autoResendUnfulfilledCommands: false`: what was in flight on a connection declared
+ *   dead is not replayed on the next one. Those calls have already failed (or will,
+ *   at `commandTimeout`) for the app; replaying them later would apply a write the
+ *   app was told did not happen, and would hold them in memory for the whole outage.
  * - `reconnectOnError` on READONLY: after a failover (Sentinel, managed Redis) the old
  *   master may keep the connection open as a replica; reconnecting finds the new master.
  */
@@ -28,12 +36,14 @@ export function createClient(options: ResolvedOptions): Redis {
   const redisOptions: RedisOptions = {
     enableAutoPipelining: true,
     enableOfflineQueue: true,
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
     retryStrategy: reconnectBackoff(options.maxReconnectDelayMs),
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...options.redisOptions,
     connectTimeout: options.connectTimeoutMs,
     commandTimeout: options.commandTimeoutMs,
+    socketTimeout: options.socketTimeoutMs,
   };
   return options.url === undefined ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
 }

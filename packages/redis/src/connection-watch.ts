@@ -33,6 +33,16 @@ export class ConnectionWatch {
       ['end', () => this.#emit('down')],
     ];
     if (ownsErrors) {
+      // A refusal sent on connect (protected mode's DENIED, maxclients) answers a
+      // handshake command whose error ioredis swallows, then the socket closes: peek
+      // at the first reply so error messages can name it.
+      this.#handlers.push(['connect', () => {
+        const stream = (this.#client as Redis).stream as NodeJS.ReadableStream | undefined;
+        stream?.once('data', (chunk: Buffer | string) => {
+          const text = String(chunk).slice(0, 512);
+          if (/^-(DENIED|ERR max number of clients)/.test(text)) this.#lastError = text.slice(1).split('\r\n')[0];
+        });
+      }]);
       this.#handlers.push(['error', (error) => {
         this.#lastError = error instanceof Error ? error.message : String(error);
         if (this.#client.status !== 'ready') this.#emit('down');

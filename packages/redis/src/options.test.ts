@@ -17,23 +17,25 @@ function construct(options: RedisStoreOptions): RedisStore {
 }
 
 describe('RedisStore options', () => {
-  it('defaults: local Redis, prefix podsafe:sess:, 1 s commands, 5 s connects, auto-pipelining, a small retry budget', () => {
+  it('defaults: local Redis, prefix podsafe:sess:, 1 s commands, 2 s of silence, 5 s connects, auto-pipelining, no retry budget', () => {
     const store = construct({ redisOptions: lazy });
     expect(store.prefix).toBe('podsafe:sess:');
     expect((store.client as Redis).options).toMatchObject({
       host: '127.0.0.1',
       port: 6379,
       commandTimeout: 1000,
+      socketTimeout: 2000,
       connectTimeout: 5000,
       enableAutoPipelining: true,
       enableOfflineQueue: true,
-      maxRetriesPerRequest: 1,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
     });
   });
 
   it('takes seconds and converts them to milliseconds for ioredis', () => {
-    const store = construct({ url: 'rediss://:pw@cache.example:6380/3', commandTimeout: 0.25, connectTimeout: 2, redisOptions: lazy });
-    expect((store.client as Redis).options).toMatchObject({ host: 'cache.example', port: 6380, db: 3, commandTimeout: 250, connectTimeout: 2000 });
+    const store = construct({ url: 'rediss://:pw@cache.example:6380/3', commandTimeout: 0.25, socketTimeout: 0.5, connectTimeout: 2, redisOptions: lazy });
+    expect((store.client as Redis).options).toMatchObject({ host: 'cache.example', port: 6380, db: 3, commandTimeout: 250, socketTimeout: 500, connectTimeout: 2000 });
   });
 
   it('reconnects with a backoff capped at maxReconnectDelay, and never gives up', () => {
@@ -60,6 +62,8 @@ describe('RedisStore options', () => {
     ['sentinels without a name', { redisOptions: { sentinels: [{ host: 's', port: 26379 }] } }, /name the master group/],
     ['an ioredis keyPrefix', { redisOptions: { keyPrefix: 'app:' } }, /Use the store's prefix option/],
     ['an ioredis commandTimeout', { redisOptions: { commandTimeout: 500 } }, /store's commandTimeout option \(in seconds\)/],
+    ['an ioredis socketTimeout', { redisOptions: { socketTimeout: 2000 } }, /store's socketTimeout option \(in seconds\)/],
+    ['a socket timeout in milliseconds', { socketTimeout: 2000 }, /socketTimeout is 2000 seconds.*pass 2\./],
     ['a typo in an option name', { commandTimeoutMs: 1 } as RedisStoreOptions, /unknown option\(s\) "commandTimeoutMs"\. Valid options: url, client/],
     ['a client that is not ioredis', { client: {} as Redis }, /client must be an ioredis Redis or Cluster instance/],
   ])('refuses %s with a SessionConfigError that says what to do', (_label, options, message) => {
@@ -81,6 +85,7 @@ describe('RedisStore options', () => {
     try {
       expect(() => construct({ client, url: 'redis://other:6379' })).toThrow(/url cannot be combined with client/);
       expect(() => construct({ client, redisOptions: {} })).toThrow(/redisOptions cannot be combined with client/);
+      expect(() => construct({ client, socketTimeout: 2 })).toThrow(/socketTimeout cannot be combined with client/);
       expect(() => construct({ client: prefixed })).toThrow(/ioredis keyPrefix/);
       expect(construct({ client, commandTimeout: 0.5 }).client).toBe(client);
     } finally {

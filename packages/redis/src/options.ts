@@ -37,6 +37,16 @@ export interface RedisStoreOptions {
    */
   commandTimeout?: number;
   /**
+   * Seconds the connection may stay silent while commands wait for an answer before
+   * the store declares it dead, destroys the socket and reconnects. This is what
+   * notices a network that drops packets without a reset (a rescheduled Redis pod, a
+   * partitioned node): the kernel alone would keep such a socket open for many
+   * minutes, and every call would time out on it. Any reply from Redis counts as
+   * life, so a busy but healthy Redis is never cut off. Default `2`. Not used with
+   * `client`: set ioredis's `socketTimeout` (ms) on your client instead.
+   */
+  socketTimeout?: number;
+  /**
    * Seconds one attempt to open a connection (TCP, TLS, AUTH) may take before it is
    * abandoned and retried. Default `5`. Not used with `client`.
    */
@@ -51,10 +61,11 @@ export interface RedisStoreOptions {
   /**
    * Extra ioredis options for the client the store creates: `password`, `username`, `db`,
    * `tls`, and Sentinel (`sentinels`, `name`, `sentinelPassword`, ...). They override the
-   * store's defaults (`enableAutoPipelining: true`, `maxRetriesPerRequest: 1`,
-   * `enableOfflineQueue: true`, a capped reconnect backoff). Times here are ioredis's own
-   * (milliseconds); for the two timeouts use the store's `commandTimeout` and
-   * `connectTimeout` (seconds) instead. Not used with `client`.
+   * store's defaults (`enableAutoPipelining: true`, `maxRetriesPerRequest: 0`,
+   * `enableOfflineQueue: true`, `autoResendUnfulfilledCommands: false`, a capped
+   * reconnect backoff). Times here are ioredis's own (milliseconds); for the three
+   * timeouts use the store's `commandTimeout`, `socketTimeout` and `connectTimeout`
+   * (seconds) instead. Not used with `client`.
    */
   redisOptions?: RedisOptions;
   /**
@@ -69,6 +80,7 @@ export interface RedisStoreOptions {
 export interface ResolvedOptions {
   prefix: string;
   commandTimeoutMs: number;
+  socketTimeoutMs: number;
   connectTimeoutMs: number;
   maxReconnectDelayMs: number;
   url: string | undefined;
@@ -80,8 +92,8 @@ export interface ResolvedOptions {
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_PREFIX = 'podsafe:sess:';
 
-const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
-const CONNECTION_ONLY = ['url', 'redisOptions', 'connectTimeout', 'maxReconnectDelay'] as const;
+const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
+const CONNECTION_ONLY = ['url', 'redisOptions', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay'] as const;
 
 function fail(message: string): never {
   throw new SessionConfigError(`RedisStore: ${message}`);
@@ -129,6 +141,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
 
   const legacy = options.legacy === undefined ? undefined : resolveLegacyOptions(options.legacy, prefix);
   const commandTimeoutMs = seconds('commandTimeout', options.commandTimeout, 1, 60);
+  const socketTimeoutMs = seconds('socketTimeout', options.socketTimeout, 2, 300);
   const connectTimeoutMs = seconds('connectTimeout', options.connectTimeout, 5, 300);
   const maxReconnectDelayMs = seconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
 
@@ -144,13 +157,13 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     if (keyPrefixOf(options.client)) {
       fail('the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store\'s prefix option.');
     }
-    return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
+    return { prefix, commandTimeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
   }
 
   const redisOptions = options.redisOptions ?? {};
   if (typeof redisOptions !== 'object' || redisOptions === null) fail('redisOptions must be an object of ioredis options.');
   if (redisOptions.keyPrefix) fail('redisOptions.keyPrefix is not supported (SCAN does not apply it). Use the store\'s prefix option instead.');
-  for (const name of ['commandTimeout', 'connectTimeout'] as const) {
+  for (const name of ['commandTimeout', 'socketTimeout', 'connectTimeout'] as const) {
     if (redisOptions[name] !== undefined) {
       fail(`set the store's ${name} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`);
     }
@@ -177,5 +190,5 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (sentinel && typeof redisOptions.name !== 'string') {
     fail('redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").');
   }
-  return { prefix, commandTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
+  return { prefix, commandTimeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
 }

@@ -211,7 +211,9 @@ describe('RedisStore on the shared Redis', () => {
         db: 2,
         enableAutoPipelining: true,
         enableOfflineQueue: true,
-        maxRetriesPerRequest: 1,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        socketTimeout: 2000,
         commandTimeout: 500,
         connectTimeout: 5000,
       });

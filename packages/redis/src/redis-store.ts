@@ -33,7 +33,9 @@ import { LegacySupport, type PodsafeRecords } from './legacy/legacy-store.js';
  * atomic Lua script); `destroy` one UNLINK. Each touches one key, so one Cluster slot.
  *
  * When Redis is unreachable every call rejects with `SessionStoreUnavailableError`
- * within `commandTimeout` seconds (default 1), and the store reconnects by itself.
+ * within `commandTimeout` seconds (default 1), and the store reconnects by itself,
+ * also when the connection merely falls silent (`socketTimeout`, default 2 s).
+ * When Redis refuses (NOAUTH, WRONGPASS, DENIED, OOM), the error names it.
  *
  * ```ts
  * const store = new RedisStore({ url: process.env.REDIS_URL });

@@ -33,7 +33,7 @@ end
 /**
  * save: ARGV = isNew ('1' | '0'), ttl (ms), createdAt, lastSeenAt, n,
  * then n field/value pairs to set, then the fields to delete.
- * isNew: the record becomes exactly the given fields (UNLINK first), version 1.
+ * isNew: the record becomes exactly the given fields (UNLINK first, if there is a key), version 1.
  * Otherwise: refused (0, nothing written) unless the session exists; set, delete,
  * version + 1. Both write the meta and PEXPIRE. Returns 1 when written.
  * HSET/HDEL go in chunks because Lua's unpack() has a stack limit (~8000 values).
@@ -42,7 +42,10 @@ const SAVE = `${LIVE_VERSION}
 local key = KEYS[1]
 local version = 1
 if ARGV[1] == '1' then
-  redis.call('UNLINK', key)
+  -- Only when something is there: a script's first write decides whether maxmemory
+  -- applies (UNLINK is allowed when Redis is full), so a fresh id must start with HSET
+  -- for a full Redis to refuse it with OOM instead of growing past maxmemory.
+  if redis.call('EXISTS', key) == 1 then redis.call('UNLINK', key) end
 else
   local current = live_version(key)
   if not current then return 0 end
