@@ -8,6 +8,7 @@ export type {
   SessionData,
   SessionDataRecord,
   SessionMeta,
+  SessionLifetime,
   SessionRecord,
   SessionChange,
   SessionStore,
@@ -33,8 +34,8 @@ export type { SessionOptions, SessionCookieOptions, ResolvedOptions } from './op
 export type { SessionEvent, LoadOutcome } from './events.js';
 export { SessionEngine, SessionContext, type RequestInfo } from './engine.js';
 export type { Session, SessionControls, RegenerateOptions } from './session.js';
-export { RESERVED_KEYS } from './session.js';
-export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } from './record.js';
+export { RESERVED_KEYS, sessionPrototype, sessionControls } from './session.js';
+export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { nowSeconds } from './expiry.js';
