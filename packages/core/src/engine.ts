@@ -36,12 +36,13 @@ export class SessionEngine {
   readonly sessionPrototype: object;
 
   /**
-   * @param sessionPrototype - for adapters: made with `Object.create(sessionPrototype, ...)` to add a framework's session API.
+   * @param prototypeFor - for adapters: makes the prototype of session objects,
+   *   with `Object.create(sessionPrototype, ...)`, to add a framework's session API.
    * @throws SessionConfigError for bad options, at startup rather than on the first request.
    */
-  constructor(options: SessionOptions, sessionPrototype: object = defaultPrototype) {
+  constructor(options: SessionOptions, prototypeFor?: (options: ResolvedOptions) => object) {
     this.options = resolveOptions(options);
-    this.sessionPrototype = sessionPrototype;
+    this.sessionPrototype = prototypeFor ? prototypeFor(this.options) : defaultPrototype;
   }
 
   /**

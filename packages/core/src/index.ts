@@ -35,6 +35,7 @@ export type { SessionEvent, LoadOutcome } from './events.js';
 export { SessionEngine, SessionContext, type RequestInfo } from './engine.js';
 export type { Session, SessionControls, RegenerateOptions } from './session.js';
 export { RESERVED_KEYS, sessionPrototype, sessionControls } from './session.js';
+export { SessionCookieView, settle, type NodeCallback } from './session-cookie-view.js';
 export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';

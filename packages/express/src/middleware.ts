@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
+import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';
 
 /**
@@ -11,7 +12,7 @@ import './augment.js';
 export type ExpressSessionOptions = SessionOptions;
 
 /** The minimum of an Express request the middleware reads and decorates. */
-type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean };
+type SessionRequest = IncomingMessage & { session?: ExpressSession; secure?: boolean };
 
 /** An Express middleware with the engine it runs on. */
 export interface SessionMiddleware {
@@ -39,7 +40,7 @@ export interface SessionMiddleware {
  * @throws SessionConfigError at startup for bad options (short secret, bad ttl...).
  */
 export function session(options: ExpressSessionOptions): SessionMiddleware {
-  const engine = new SessionEngine(options);
+  const engine = new SessionEngine(options, expressSessionPrototype);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
@@ -51,7 +52,9 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
     engine
       .load({ cookieHeader: req.headers.cookie, secure: isSecure(request) })
       .then((context) => {
-        request.session = context.session;
+        request.session = context.session as ExpressSession;
+        // express-session's `req.sessionID`, following regenerate().
+        Object.defineProperty(request, 'sessionID', { get: () => context.id, enumerable: true, configurable: true });
         commitBeforeSend(res, () => engine.commit(context), (error) => {
           // Nothing of the prepared response has left: drop it and let Express's
           // error handling (the app's handlers, its logging, finalhandler's

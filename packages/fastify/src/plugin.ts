@@ -1,6 +1,7 @@
 import { SessionConfigError, SessionEngine } from '@podsafe/core';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { fastifySessionPrototype } from './fastify-session-api.js';
 import { commitHook, loadHook, type Contexts } from './hooks.js';
 import type { FastifyPodsafeOptions } from './types.js';
 
@@ -12,7 +13,7 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
     );
   }
   // Bad options fail here, at startup (`await app.register(...)` / `ready()`), not on the first request.
-  const engine = new SessionEngine(options);
+  const engine = new SessionEngine(options, fastifySessionPrototype);
   const contexts: Contexts = new WeakMap();
 
   fastify.decorate('podsafe', engine);
