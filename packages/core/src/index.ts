@@ -39,5 +39,7 @@ export { SessionCookieView, settle, type NodeCallback } from './session-cookie-v
 export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
+export { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
+export { FOREIGN_SESSION_OPTIONS, FOREIGN_COOKIE_OPTIONS } from './foreign-options.js';
 export { nowSeconds } from './expiry.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

@@ -13,7 +13,10 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
     );
   }
   // Bad options fail here, at startup (`await app.register(...)` / `ready()`), not on the first request.
-  const engine = new SessionEngine(options, fastifySessionPrototype);
+  // Fastify's own register options are Fastify's business, not session options.
+  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...sessionOptions } = options as FastifyPodsafeOptions &
+    Record<'prefix' | 'logLevel' | 'logSerializers', unknown>;
+  const engine = new SessionEngine(sessionOptions, fastifySessionPrototype);
   const contexts: Contexts = new WeakMap();
 
   fastify.decorate('podsafe', engine);

@@ -60,7 +60,7 @@ describe('RedisStore options', () => {
     ['sentinels without a name', { redisOptions: { sentinels: [{ host: 's', port: 26379 }] } }, /name the master group/],
     ['an ioredis keyPrefix', { redisOptions: { keyPrefix: 'app:' } }, /Use the store's prefix option/],
     ['an ioredis commandTimeout', { redisOptions: { commandTimeout: 500 } }, /store's commandTimeout option \(in seconds\)/],
-    ['a typo in an option name', { commandTimeoutMs: 1 } as RedisStoreOptions, /unknown option\(s\) "commandTimeoutMs"\. Valid options: url, client/],
+    ['a typo in an option name', { commandTimeoutMs: 1 } as RedisStoreOptions, /unknown option "commandTimeoutMs"\. Valid options: url, client/],
     ['a client that is not ioredis', { client: {} as Redis }, /client must be an ioredis Redis or Cluster instance/],
   ])('refuses %s with a SessionConfigError that says what to do', (_label, options, message) => {
     let thrown: unknown;
