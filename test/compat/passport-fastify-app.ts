@@ -4,7 +4,7 @@
  * @fastify/passport + passport-local (and @fastify/flash, which it registers)
  * and @fastify/csrf-protection on podsafe's plugin.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type preValidationHookHandler } from 'fastify';
 import { Authenticator } from '@fastify/passport';
 import csrfProtection from '@fastify/csrf-protection';
 import { Strategy as LocalStrategy } from 'passport-local';
@@ -49,9 +49,11 @@ export async function passportFastifyApp(
 
   app.get('/csrf', async (request, reply) => ({ token: reply.generateCsrf() }));
   app.get('/login', async (request, reply) => ({ errors: reply.flash('error') }));
+  // (@fastify/passport types its handler as a route handler; it runs as a preValidation hook.)
+  const logIn = passport.authenticate('local', { failureRedirect: '/login', failureFlash: 'Wrong name or password.' }) as preValidationHookHandler;
   app.post(
     '/login',
-    { onRequest: app.csrfProtection, preValidation: passport.authenticate('local', { failureRedirect: '/login', failureFlash: 'Wrong name or password.' }) },
+    { onRequest: app.csrfProtection, preValidation: logIn },
     async (request, reply) => {
       // "Remember me": this session alone lives 30 days (podsafe's spelling, in seconds).
       if ((request.body as { remember?: boolean }).remember) request.session.setLifetime({ ttl: 30 * 86400 });

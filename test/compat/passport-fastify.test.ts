@@ -21,7 +21,7 @@ for (const makeBackend of [redisBackend, jwtBackend]) {
 
       beforeAll(async () => {
         for (let i = 0; i < 2; i++) apps.push(await passportFastifyApp(await backend.options(), csrfMode));
-        [urlA, urlB] = await Promise.all(apps.map((app) => app.listen({ port: 0, host: '127.0.0.1' })));
+        [urlA, urlB] = (await Promise.all(apps.map((app) => app.listen({ port: 0, host: '127.0.0.1' })))) as [string, string];
       });
       afterAll(async () => {
         await Promise.all(apps.map((app) => app.close()));
