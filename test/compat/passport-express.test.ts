@@ -84,10 +84,14 @@ for (const makeBackend of [redisBackend, jwtBackend]) {
       expect((await browser.get('/login')).body).toEqual({ errors: ['Wrong name or password.'] });
       expect((await browser.get('/login')).body).toEqual({ errors: [] });
       expect((await browser.get('/me')).body).toEqual({ user: null });
+      // The second try, in the same session, signs in.
+      expect((await logIn(browser)).headers.get('location')).toBe('/me');
+      expect((await browser.get('/me')).body).toEqual({ user: { id: 'u1', name: 'ada' } });
     });
 
-    it('connect-flash: a message set before a redirect is shown once, after it', async () => {
+    it('connect-flash: in a signed-in session, a message set before a redirect is shown once, after it', async () => {
       const browser = new Browser(podA.url);
+      expect((await logIn(browser)).status).toBe(302);
       const token = await csrfToken(browser);
       const saved = await browser.post('/notes', {}, { 'x-csrf-token': token });
       expect(saved.status).toBe(302);
