@@ -6,7 +6,7 @@
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import { MemoryStore, SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
-import podsafeDefault, { FastifySessionStore, podsafe, type FastifyPodsafeOptions } from '@podsafe/fastify';
+import podsafeDefault, { FastifySessionStore, podsafe, type FastifyPodsafeOptions, type FastifySession } from '@podsafe/fastify';
 
 declare module '@podsafe/core' {
   interface SessionData {
@@ -17,16 +17,24 @@ declare module '@podsafe/core' {
 const secret = 'a-secret-of-at-least-32-bytes-0123456789';
 
 describe('@podsafe/fastify types', () => {
-  it('types request.session as core Session, with augmented SessionData keys', () => {
+  it('types request.session as core Session plus the @fastify/session API, with augmented SessionData keys', () => {
     const app = Fastify();
     app.get('/', async (request) => {
-      expectTypeOf(request.session).toEqualTypeOf<Session>();
+      expectTypeOf(request.session).toEqualTypeOf<FastifySession>();
+      expectTypeOf(request.session).toMatchTypeOf<Session>();
+      expectTypeOf(request.session.get('userId')).toEqualTypeOf<string | undefined>();
+      expectTypeOf(request.session.sessionId).toEqualTypeOf<string>();
+      expectTypeOf(request.session.cookie.maxAge).toEqualTypeOf<number | null>();
       expectTypeOf(request.session.id).toEqualTypeOf<string>();
       expectTypeOf(request.session.isNew).toEqualTypeOf<boolean>();
       expectTypeOf(request.session.createdAt).toEqualTypeOf<number>();
       expectTypeOf(request.session.userId).toEqualTypeOf<string | undefined>();
       expectTypeOf(request.session.regenerate).returns.toEqualTypeOf<Promise<void>>();
-      expectTypeOf(request.session.regenerate).parameter(0).toEqualTypeOf<{ keepData?: boolean } | undefined>();
+      expectTypeOf(request.session.regenerate(['userId'])).toEqualTypeOf<Promise<void>>();
+      expectTypeOf(request.session.regenerate({ keepData: true })).toEqualTypeOf<Promise<void>>();
+      expectTypeOf(request.session.regenerate((error) => void error)).toEqualTypeOf<Promise<void>>();
+      // @ts-expect-error set() keeps the declared type of a key
+      request.session.set('userId', 42);
       expectTypeOf(request.session.destroy).returns.toEqualTypeOf<Promise<void>>();
       expectTypeOf(request.session.save).returns.toEqualTypeOf<Promise<void>>();
       request.session.userId = 'u1';

@@ -18,6 +18,9 @@ describe('@podsafe/express types', () => {
     expectTypeOf<Request['session']['regenerate']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<Request['session']['destroy']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<Request['session']['save']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<Request['sessionID']>().toEqualTypeOf<string>();
+    expectTypeOf<Request['session']['cookie']['maxAge']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Request['session']['setLifetime']>().parameter(0).toEqualTypeOf<{ ttl?: number; persistent?: boolean }>();
   });
 
   it('session() takes the core options and returns a middleware', () => {

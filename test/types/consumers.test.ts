@@ -16,9 +16,19 @@ function compile(project: string) {
 }
 
 describe('TypeScript consumers', () => {
-  it.each(['express-session-app', 'podsafe-express-app'])('%s compiles under strict', (project) => {
+  it.each(['express-session-app', 'podsafe-express-app', 'cjs-app'])('%s compiles under strict', (project) => {
     const { status, output } = compile(project);
     expect(output).toBe('');
     expect(status).toBe(0);
+  }, 60_000);
+});
+
+describe('CommonJS consumers', () => {
+  it('require() loads every package (require(esm)) and serves sessions on Express and Fastify', () => {
+    const app = join(here, 'consumers', 'cjs-app', 'app.cjs');
+    const result = spawnSync(process.execPath, [app], { encoding: 'utf8', cwd: dirname(app) });
+    expect(result.stderr.replace(/^.*ExperimentalWarning.*\n?|^\(Use `node --trace-warnings.*\n?/gm, '')).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ express: { views: 2, sessionID: true }, fastify: { n: 1 } });
   }, 60_000);
 });

@@ -26,13 +26,19 @@ function attributes(options: ResolvedOptions, secureRequest: boolean): Serialize
 
 /**
  * The `Set-Cookie` header value carrying `value`. `maxAge` is in seconds and is
- * sent only for persistent cookies; `secureRequest` tells whether the request
+ * sent only for persistent cookies (`persistent`, default the app's option); `secureRequest` tells whether the request
  * came over https (for `secure: 'auto'`).
  */
-export function sessionCookie(options: ResolvedOptions, value: string, maxAge: number, secureRequest: boolean): string {
+export function sessionCookie(
+  options: ResolvedOptions,
+  value: string,
+  maxAge: number,
+  secureRequest: boolean,
+  persistent = options.cookie.persistent,
+): string {
   return serialize(options.cookieName, value, {
     ...attributes(options, secureRequest),
-    maxAge: options.cookie.persistent ? Math.max(1, Math.floor(maxAge)) : undefined,
+    maxAge: persistent ? Math.max(1, Math.floor(maxAge)) : undefined,
     // Values are base64url and '.', or a JWT: nothing to encode.
     encode: (v) => v,
   });

@@ -3,15 +3,17 @@ import { readCookies } from './cookie-jar.js';
 import { changedSince, diff, snapshot, type Snapshot } from './changes.js';
 import { SessionConfigError, SessionDestroyedError, SessionTooLargeError } from './errors.js';
 import type { LoadOutcome, SessionEvent } from './events.js';
-import { isExpired, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
+import { idleTtl, isExpired, isPersistent, isTouchDue, nowSeconds, remainingLife } from './expiry.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { loadLegacy } from './legacy-adoption.js';
-import { isSessionRecord } from './record.js';
-import { createSession, readData, replaceData, type RegenerateOptions, type Session, type SessionControls } from './session.js';
+import { isSessionLifetime, isSessionRecord } from './record.js';
+import { createSession, readData, replaceData, sessionPrototype, type RegenerateOptions, type Session, type SessionControls } from './session.js';
 import { storeCall } from './timeout.js';
-import { isClientStore, type SessionDataRecord, type SessionMeta, type SessionRecord } from './types.js';
+import { isClientStore, type SessionDataRecord, type SessionLifetime, type SessionMeta, type SessionRecord } from './types.js';
 import { sessionHandle, UserIndex, type ClientInfo, type DestroyUserSessionsOptions, type UserSession } from './user-index.js';
+
+const defaultPrototype: object = sessionPrototype;
 
 /** Bytes of `name=value` a browser keeps in one cookie (RFC 6265 minimum, what browsers enforce). */
 const BROWSER_COOKIE_LIMIT = 4096;
@@ -37,10 +39,17 @@ export interface RequestInfo {
 export class SessionEngine {
   /** The options after defaults and validation. */
   readonly options: ResolvedOptions;
+  /** @internal The prototype of session objects: an adapter's compatibility members over podsafe's own. */
+  readonly sessionPrototype: object;
 
-  /** @throws SessionConfigError for bad options, at startup rather than on the first request. */
-  constructor(options: SessionOptions) {
+  /**
+   * @param prototypeFor - for adapters: makes the prototype of session objects,
+   *   with `Object.create(sessionPrototype, ...)`, to add a framework's session API.
+   * @throws SessionConfigError for bad options, at startup rather than on the first request.
+   */
+  constructor(options: SessionOptions, prototypeFor?: (options: ResolvedOptions) => object) {
     this.options = resolveOptions(options);
+    this.sessionPrototype = prototypeFor ? prototypeFor(this.options) : defaultPrototype;
     this.users = UserIndex.create(this, options);
   }
 
@@ -196,6 +205,7 @@ export class SessionContext implements SessionControls {
   #snapshot: Snapshot;
   #destroyed = false;
   #touchRequested = false;
+  #lifetimeChanged = false;
   /** The browser has a session cookie that may need replacing or clearing. */
   #hadCookie: boolean;
   #cookie: string | undefined;
@@ -211,7 +221,7 @@ export class SessionContext implements SessionControls {
     this.#snapshot = snapshot(record.data);
     this.#secure = secure;
     this.#hadCookie = hadCookie;
-    this.session = createSession(this, record.data);
+    this.session = createSession(this, record.data, engine.sessionPrototype);
     this.indexedUser = engine.users?.userOf(record.data);
   }
 
@@ -277,6 +287,48 @@ export class SessionContext implements SessionControls {
     return users.destroyOne(user, handle);
   }
 
+  get lifetime(): Readonly<Required<SessionLifetime>> {
+    const options = this.#options;
+    return { ttl: idleTtl(this.#meta, options), persistent: isPersistent(this.#meta, options) };
+  }
+
+  setLifetime(lifetime: SessionLifetime): void {
+    const own: SessionLifetime = {};
+    if (lifetime?.ttl !== undefined) own.ttl = lifetime.ttl;
+    if (lifetime?.persistent !== undefined) own.persistent = lifetime.persistent;
+    if (!isSessionLifetime(own)) {
+      throw new TypeError(
+        `session.setLifetime(): ttl must be a positive number of seconds (30 days is 2592000) and persistent a boolean, got ${JSON.stringify(lifetime)}.`,
+      );
+    }
+    const { lifetime: _previous, ...meta } = this.#meta;
+    this.#meta = Object.keys(own).length > 0 ? { ...meta, lifetime: own } : meta;
+    this.#lifetimeChanged = true;
+  }
+
+  reload(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#destroyed) throw new SessionDestroyedError('reload');
+      const store = this.#options.store;
+      if (this.#isNew || isClientStore(store)) {
+        // Nothing stored yet, or the cookie is the store: back to what was loaded (or last saved).
+        replaceData(this.session, Object.fromEntries([...this.#snapshot].map(([key, json]) => [key, JSON.parse(json) as unknown])));
+        return;
+      }
+      const id = this.#id;
+      const record = await this.#engine.call('get', () => store.get(id));
+      if (record === null || !isSessionRecord(record) || isExpired(record.meta, nowSeconds(), this.#options)) {
+        this.#destroyed = true;
+        replaceData(this.session, {});
+        throw new SessionDestroyedError('reload');
+      }
+      this.#meta = { ...record.meta };
+      this.#lifetimeChanged = false;
+      this.#snapshot = snapshot(record.data);
+      replaceData(this.session, record.data);
+    });
+  }
+
   save(): Promise<void> {
     if (this.#destroyed) return Promise.reject(new SessionDestroyedError('save'));
     return this.flush();
@@ -291,6 +343,7 @@ export class SessionContext implements SessionControls {
       this.#isNew = true;
       this.#destroyed = false;
       this.#meta = { createdAt: now, lastSeenAt: now, version: 0 };
+      this.#lifetimeChanged = false;
       this.#snapshot = new Map();
       this.expiresAt = undefined;
       this.reissue = false;
@@ -341,7 +394,8 @@ export class SessionContext implements SessionControls {
       // that loaded the session before this destroy may still mint a token
       // with a full ttl when it commits.
       const { ttl, storeTimeout } = this.#options;
-      const expiresAt = Math.max(this.expiresAt ?? 0, nowSeconds() + ttl) + storeTimeout;
+      const longest = Math.max(ttl, this.#meta.lifetime?.ttl ?? 0);
+      const expiresAt = Math.max(this.expiresAt ?? 0, nowSeconds() + longest) + storeTimeout;
       await this.#engine.call('destroy', () => store.destroy(id, expiresAt));
     } else {
       await this.#engine.call('destroy', () => store.destroy(id));
@@ -398,7 +452,8 @@ export class SessionContext implements SessionControls {
       report('none');
       return;
     }
-    if (!this.#isNew && !changes.changed && !touchDue && !this.reissue) {
+    const changed = changes.changed || this.#lifetimeChanged;
+    if (!this.#isNew && !changed && !touchDue && !this.reissue) {
       report('none');
       return;
     }
@@ -410,7 +465,9 @@ export class SessionContext implements SessionControls {
       return;
     }
     const store = options.store;
-    const meta = { createdAt: this.#meta.createdAt, lastSeenAt: now };
+    const lifetime = this.#meta.lifetime;
+    const meta = lifetime ? { createdAt: this.#meta.createdAt, lastSeenAt: now, lifetime } : { createdAt: this.#meta.createdAt, lastSeenAt: now };
+    const persistent = isPersistent(this.#meta, options);
     let action: 'save' | 'touch' | 'none' = 'none';
 
     if (isClientStore(store)) {
@@ -435,9 +492,9 @@ export class SessionContext implements SessionControls {
       if (size > BROWSER_COOKIE_LIMIT) throw new SessionTooLargeError(`The session cookie (${options.cookieName}=token)`, size, BROWSER_COOKIE_LIMIT);
       this.#meta = record.meta;
       this.expiresAt = now + ttl;
-      this.#cookie = sessionCookie(options, token, ttl, this.#secure);
-      action = this.#isNew || changes.changed ? 'save' : 'touch';
-    } else if (this.#isNew || changes.changed) {
+      this.#cookie = sessionCookie(options, token, ttl, this.#secure, persistent);
+      action = this.#isNew || changed ? 'save' : 'touch';
+    } else if (this.#isNew || changed) {
       const id = this.#id;
       const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
       const written = await this.#indexed(changes.data, now, ttl, () => engine.call('save', () => store.save(id, change, ttl)));
@@ -447,7 +504,7 @@ export class SessionContext implements SessionControls {
         return;
       }
       this.#meta = { ...meta, version: this.#meta.version + 1 };
-      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
+      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure, persistent);
       action = 'save';
     } else if (touchDue) {
       const id = this.#id;
@@ -459,16 +516,17 @@ export class SessionContext implements SessionControls {
         return;
       }
       this.#meta = { ...this.#meta, lastSeenAt: now };
-      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure);
+      this.#cookie = sessionCookie(options, options.keyring!.sign(id), ttl, this.#secure, persistent);
       action = 'touch';
     } else {
       // Only the signing secret rotated: re-sign the cookie, no store write.
-      const left = Math.min(this.#meta.lastSeenAt + options.ttl - now, ttl);
-      this.#cookie = sessionCookie(options, options.keyring!.sign(this.#id), left, this.#secure);
+      const left = Math.min(this.#meta.lastSeenAt + idleTtl(this.#meta, options) - now, ttl);
+      this.#cookie = sessionCookie(options, options.keyring!.sign(this.#id), left, this.#secure, persistent);
     }
     this.#isNew = false;
     this.#snapshot = changes.snapshot;
     this.#touchRequested = false;
+    this.#lifetimeChanged = false;
     this.reissue = false;
     report(action);
   }

@@ -8,6 +8,7 @@ export type {
   SessionData,
   SessionDataRecord,
   SessionMeta,
+  SessionLifetime,
   SessionRecord,
   SessionChange,
   SessionStore,
@@ -35,11 +36,14 @@ export type { SessionEvent, LoadOutcome } from './events.js';
 export { SessionEngine, SessionContext, type RequestInfo } from './engine.js';
 export { reportLateChange } from './late-change.js';
 export type { Session, SessionControls, RegenerateOptions } from './session.js';
-export { RESERVED_KEYS } from './session.js';
-export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } from './record.js';
+export { RESERVED_KEYS, sessionPrototype, sessionControls } from './session.js';
+export { SessionCookieView, settle, type NodeCallback } from './session-cookie-view.js';
+export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
+export { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
+export { FOREIGN_SESSION_OPTIONS, FOREIGN_COOKIE_OPTIONS } from './foreign-options.js';
 export { nowSeconds } from './expiry.js';
 export type { UserIndexEntry, IndexedUserSession, DestroyByUserOptions, UserIndexMethods } from './user-index-store.js';
 export { sessionHandle, type UserSessionOptions, type UserSession, type DestroyUserSessionsOptions } from './user-index.js';

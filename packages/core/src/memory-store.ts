@@ -1,4 +1,5 @@
 import { assertStorableId } from './id.js';
+import { rejectUnknownOptions } from './unknown-options.js';
 import { nowSeconds } from './expiry.js';
 import { parseSessionRecord } from './record.js';
 import type { SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from './types.js';
@@ -34,6 +35,7 @@ export class MemoryStore implements SessionStore {
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions = {}) {
+    rejectUnknownOptions('MemoryStore', options, ['sweepInterval']);
     const interval = options.sweepInterval ?? 60;
     this.#sweeper = setInterval(() => this.#sweep(), interval * 1000);
     this.#sweeper.unref();

@@ -4,6 +4,8 @@ import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout,
 import { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 import { Keyring, type Secret } from './signing.js';
 import { isClientStore, type AnySessionStore } from './types.js';
+import { FOREIGN_COOKIE_OPTIONS, FOREIGN_SESSION_OPTIONS, foreignSameSiteHint, foreignStoreHint } from './foreign-options.js';
+import { rejectUnknownOptions } from './unknown-options.js';
 import type { UserSessionOptions } from './user-index.js';
 
 /** Attributes of the session cookie. */
@@ -120,6 +122,18 @@ export interface ResolvedOptions {
   legacyCookie: LegacyCookie | undefined;
 }
 
+/** Every key of {@link SessionOptions} (the compiler keeps the two in step); any other key is refused. */
+const OPTION_KEYS = Object.keys({
+  store: true, secret: true, cookieName: true, ttl: true, maxLifetime: true, touchAfter: true, saveUninitialized: true,
+  cookie: true, storeTimeout: true, retryAfter: true, onEvent: true, legacyCookie: true,
+  userKey: true, recordUserAgent: true, recordIp: true, userSessionsLimit: true,
+} satisfies Record<keyof SessionOptions, true>);
+
+/** Every key of {@link SessionCookieOptions}. */
+const COOKIE_KEYS = Object.keys({
+  secure: true, sameSite: true, domain: true, path: true, httpOnly: true, persistent: true, partitioned: true,
+} satisfies Record<keyof SessionCookieOptions, true>);
+
 /** Cookie names allowed by RFC 6265 (a token). */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -137,10 +151,14 @@ function seconds(name: string, value: unknown, fallback: number | undefined, min
 /** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new SessionConfigError('Session options are required: { store, secret }.');
+  rejectUnknownOptions('podsafe session options', options, OPTION_KEYS, FOREIGN_SESSION_OPTIONS);
+  if (options.cookie !== undefined) rejectUnknownOptions('podsafe session options', options.cookie, COOKIE_KEYS, FOREIGN_COOKIE_OPTIONS);
   const { store } = options;
   if (!store || typeof store !== 'object') {
     throw new SessionConfigError('`store` is required: pass e.g. new RedisStore({ url }) or, for development only, new MemoryStore().');
   }
+  const foreignStore = foreignStoreHint(store);
+  if (foreignStore !== undefined) throw new SessionConfigError(`${foreignStore}.`);
   const client = isClientStore(store);
   let keyring: Keyring | undefined;
   if (options.secret !== undefined) keyring = new Keyring(options.secret, 'secret');
@@ -163,7 +181,8 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   const c = options.cookie ?? {};
   const sameSite = c.sameSite ?? 'lax';
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
-    throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.`);
+    const hint = foreignSameSiteHint(sameSite);
+    throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.${hint ? ` (${hint}.)` : ''}`);
   }
   const secure = resolveSecure(cookieName, sameSite, c.secure);
   const resolved: ResolvedOptions = {

@@ -1,4 +1,4 @@
-import type { SessionMeta, SessionRecord } from './types.js';
+import type { SessionLifetime, SessionMeta, SessionRecord } from './types.js';
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -9,6 +9,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether `value` is a well-formed {@link SessionLifetime}. */
+export function isSessionLifetime(value: unknown): value is SessionLifetime {
+  if (!isPlainObject(value)) return false;
+  const { ttl, persistent } = value;
+  return (ttl === undefined || (isFiniteNumber(ttl) && ttl > 0)) && (persistent === undefined || typeof persistent === 'boolean');
+}
+
 /** Whether `value` is well-formed session meta. */
 export function isSessionMeta(value: unknown): value is SessionMeta {
   return (
@@ -17,7 +24,8 @@ export function isSessionMeta(value: unknown): value is SessionMeta {
     isFiniteNumber(value.lastSeenAt) &&
     isFiniteNumber(value.version) &&
     value.createdAt > 0 &&
-    value.lastSeenAt >= value.createdAt
+    value.lastSeenAt >= value.createdAt &&
+    (value.lifetime === undefined || isSessionLifetime(value.lifetime))
   );
 }
 

@@ -1,5 +1,5 @@
 import { defineData, PROTOTYPE_GUARD } from './safe-keys.js';
-import type { SessionData, SessionDataRecord } from './types.js';
+import type { SessionData, SessionDataRecord, SessionLifetime } from './types.js';
 import type { DestroyUserSessionsOptions, UserSession } from './user-index.js';
 
 /** Options of {@link SessionControls.regenerate}. */
@@ -49,6 +49,23 @@ export interface SessionControls {
    * has no such session. Needs the `userKey` option.
    */
   destroyUserSession(handle: string): Promise<boolean>;
+  /**
+   * Re-reads the session from the store, dropping changes not yet saved (for a
+   * cookie-carried session: back to what the cookie held).
+   * @throws SessionDestroyedError when the session was destroyed, here or by another request.
+   */
+  reload(): Promise<void>;
+  /** This session's idle expiry (seconds) and whether its cookie survives a browser restart, as in force now. */
+  readonly lifetime: Readonly<Required<SessionLifetime>>;
+  /**
+   * Gives this session its own lifetime instead of the app's options, kept with
+   * the session (so every pod honours it) until `regenerate()`. Each absent field
+   * goes back to the app's option. For "remember me":
+   * `session.setLifetime({ ttl: 30 * 86400 })`; for "this browser session only":
+   * `session.setLifetime({ persistent: false })`.
+   * @throws TypeError for a ttl that is not a positive number of seconds.
+   */
+  setLifetime(lifetime: SessionLifetime): void;
 }
 
 /**
@@ -70,7 +87,7 @@ function backend(session: object): SessionControls {
  * non-enumerable, so own enumerable properties are exactly the data, and data
  * can never overwrite a method.
  */
-const sessionPrototype: SessionControls = Object.create(Object.prototype, {
+export const sessionPrototype: SessionControls = Object.create(Object.prototype, {
   id: { get(this: object) { return backend(this).id; } },
   isNew: { get(this: object) { return backend(this).isNew; } },
   createdAt: { get(this: object) { return backend(this).createdAt; } },
@@ -81,16 +98,36 @@ const sessionPrototype: SessionControls = Object.create(Object.prototype, {
   listUserSessions: { value(this: object) { return backend(this).listUserSessions(); } },
   destroyUserSessions: { value(this: object, options?: DestroyUserSessionsOptions) { return backend(this).destroyUserSessions(options); } },
   destroyUserSession: { value(this: object, handle: string) { return backend(this).destroyUserSession(handle); } },
+  reload: { value(this: object) { return backend(this).reload(); } },
+  lifetime: { get(this: object) { return backend(this).lifetime; } },
+  setLifetime: { value(this: object, lifetime: SessionLifetime) { backend(this).setLifetime(lifetime); } },
   toJSON: { value(this: object) { return readData(this as Session); } },
   ['__proto__']: PROTOTYPE_GUARD,
 });
 
-/** Names that data may not use, because they are the session's own members. */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(['id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON', 'listUserSessions', 'destroyUserSessions', 'destroyUserSession']);
+/**
+ * Names that data may not use, because they are the session's own members:
+ * podsafe's, and those of the express-session and @fastify/session compatible
+ * APIs the adapters add (`cookie`, `get`, `set`, `delete`, `data`, `sessionId`),
+ * reserved in every adapter so data moves between them unchanged.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  'id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON', 'reload', 'lifetime', 'setLifetime',
+  'cookie', 'get', 'set', 'delete', 'data', 'sessionId',
+  'listUserSessions', 'destroyUserSessions', 'destroyUserSession',
+]);
 
-/** Makes a session object over `backend`, holding `data`. */
-export function createSession(owner: SessionControls, data: SessionDataRecord): Session {
-  const session = Object.create(sessionPrototype) as Session;
+/**
+ * The session controls behind a session object, for an adapter's compatibility
+ * members (defined on a prototype made with `Object.create(sessionPrototype, ...)`).
+ */
+export function sessionControls(session: object): SessionControls {
+  return backend(session);
+}
+
+/** Makes a session object over `backend`, holding `data`, on `prototype` (an adapter's, or podsafe's own). */
+export function createSession(owner: SessionControls, data: SessionDataRecord, prototype: object = sessionPrototype): Session {
+  const session = Object.create(prototype) as Session;
   Object.defineProperty(session, BACKEND, { value: owner });
   replaceData(session, data);
   return session;
@@ -98,7 +135,10 @@ export function createSession(owner: SessionControls, data: SessionDataRecord): 
 
 /** The session's data: its own enumerable properties. */
 export function readData(session: Session): SessionDataRecord {
-  return { ...(session as object) } as SessionDataRecord;
+  const data = { ...(session as object) } as SessionDataRecord;
+  // Where an adapter does not define a reserved member, assigning it made a property: it is not data.
+  for (const key of Object.keys(data)) if (RESERVED_KEYS.has(key)) delete data[key];
+  return data;
 }
 
 /** Replaces the session's data with `data` (reserved and prototype names are skipped: they cannot be stored). */

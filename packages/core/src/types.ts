@@ -27,6 +27,19 @@ export interface SessionMeta {
   lastSeenAt: number;
   /** Bumped by the store on every write; 1 for a new session. */
   version: number;
+  /** This session's own lifetime (`session.setLifetime()`); absent: the app's options apply. Stores keep it as given. */
+  lifetime?: SessionLifetime;
+}
+
+/**
+ * A lifetime one session has instead of the app's options, e.g. a longer one
+ * for "remember me". Each absent field falls back to the app's option.
+ */
+export interface SessionLifetime {
+  /** Idle expiry of this session in seconds (sliding), instead of the app's `ttl`. Still cut short by `maxLifetime`. */
+  ttl?: number;
+  /** `false`: a browser-session cookie (gone when the browser closes); `true`: one with `Max-Age`. Instead of `cookie.persistent`. */
+  persistent?: boolean;
 }
 
 /** What a store returns for a session id. */
@@ -55,7 +68,7 @@ export interface SessionChange {
   unset: string[];
   /** The whole data after this change, for stores that write whole records. */
   data: SessionDataRecord;
-  /** `createdAt` and `lastSeenAt` to store; the store keeps `version` itself. */
+  /** `createdAt`, `lastSeenAt` and `lifetime` (when set) to store; the store keeps `version` itself. */
   meta: Omit<SessionMeta, 'version'>;
 }
 

@@ -3,6 +3,7 @@ import { nowSeconds } from './expiry.js';
 import { isStorableId } from './id.js';
 import { withoutPrototypeKeys } from './safe-keys.js';
 import { storeCall } from './timeout.js';
+import { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
 import type { AnySessionStore, SessionDataRecord, SessionStore } from './types.js';
 
 /** Options of the drop-in stores built on {@link WholeSessionBridge}. */
@@ -14,6 +15,15 @@ export interface WholeSessionBridgeOptions {
   /** Seconds a single store call may take before it fails with `SessionStoreUnavailableError`. Default `2`. */
   timeout?: number;
 }
+
+/** connect-redis and connect-memcached options, which belong on the podsafe store inside. */
+const BRIDGE_FOREIGN_OPTIONS: Readonly<Record<string, OptionHint>> = {
+  client: () => 'pass the client to the podsafe store: store: new RedisStore({ client })',
+  prefix: () => 'set the prefix on the podsafe store: store: new RedisStore({ client, prefix })',
+  hosts: () => 'pass the servers to the podsafe store: store: new MemcachedStore({ servers })',
+  disableTouch: () => 'express-session touches the store when the session is unchanged; the drop-in keeps that behaviour: remove disableTouch',
+  serializer: () => 'podsafe stores keep JSON: remove serializer',
+};
 
 /** The part of a whole-session library's session a store reads: its cookie's expiry. */
 interface WithCookie {
@@ -42,6 +52,7 @@ export class WholeSessionBridge {
     if (!store || store.kind === 'client') {
       throw new SessionConfigError(`${who} needs a server-side podsafe store (RedisStore, MemcachedStore, MemoryStore). ${instead}`);
     }
+    rejectUnknownOptions(who, options, ['store', 'ttl', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
     this.store = store;
     this.#ttl = options.ttl ?? 86_400;
     this.#timeout = options.timeout ?? 2;

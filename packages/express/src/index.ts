@@ -7,5 +7,6 @@
  * @packageDocumentation
  */
 export { session, type ExpressSessionOptions, type SessionMiddleware } from './middleware.js';
-export type { Session, SessionData, SessionOptions, SessionCookieOptions } from '@podsafe/core';
+export type { ExpressSession, ExpressSessionControls } from './express-session-api.js';
+export type { Session, SessionData, SessionOptions, SessionCookieOptions, SessionLifetime, SessionCookieView, NodeCallback } from '@podsafe/core';
 export { SessionStoreUnavailableError, SessionTooLargeError, SessionConfigError, MemoryStore } from '@podsafe/core';

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionEngine, type Session, type SessionContext, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, type SessionContext, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
+import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';
 
 /**
@@ -11,7 +12,7 @@ import './augment.js';
 export type ExpressSessionOptions = SessionOptions;
 
 /** The minimum of an Express request the middleware reads and decorates. */
-type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean; ip?: string };
+type SessionRequest = IncomingMessage & { session?: ExpressSession; secure?: boolean; ip?: string };
 
 /** An Express middleware with the engine it runs on. */
 export interface SessionMiddleware {
@@ -39,7 +40,7 @@ export interface SessionMiddleware {
  * @throws SessionConfigError at startup for bad options (short secret, bad ttl...).
  */
 export function session(options: ExpressSessionOptions): SessionMiddleware {
-  const engine = new SessionEngine(options);
+  const engine = new SessionEngine(options, expressSessionPrototype);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
@@ -63,7 +64,9 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
     next(error);
     return;
   }
-  req.session = context.session;
+  req.session = context.session as ExpressSession;
+  // express-session's `req.sessionID`, following regenerate().
+  Object.defineProperty(req, 'sessionID', { get: () => context.id, enumerable: true, configurable: true });
   commitBeforeSend(req, res, engine, context, next);
   next();
 }

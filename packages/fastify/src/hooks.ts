@@ -2,6 +2,7 @@ import { PodsafeError, type SessionContext, type SessionEngine } from '@podsafe/
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
 import { discardPreparedReply } from './discard-reply.js';
+import type { FastifySession } from './fastify-session-api.js';
 import { appendSetCookie } from './set-cookie.js';
 
 /** Per-request session state, private to one plugin instance (not a public decoration). */
@@ -35,7 +36,7 @@ export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAs
       throw withHeaders(reply, error);
     }
     contexts.set(request, context);
-    request.session = context.session;
+    request.session = context.session as FastifySession;
   };
 }
 

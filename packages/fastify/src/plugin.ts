@@ -1,6 +1,7 @@
 import { SessionConfigError, SessionEngine } from '@podsafe/core';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { fastifySessionPrototype } from './fastify-session-api.js';
 import { commitHook, loadHook, type Contexts } from './hooks.js';
 import type { FastifyPodsafeOptions } from './types.js';
 
@@ -12,7 +13,10 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
     );
   }
   // Bad options fail here, at startup (`await app.register(...)` / `ready()`), not on the first request.
-  const engine = new SessionEngine(options);
+  // Fastify's own register options are Fastify's business, not session options.
+  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...sessionOptions } = options as FastifyPodsafeOptions &
+    Record<'prefix' | 'logLevel' | 'logSerializers', unknown>;
+  const engine = new SessionEngine(sessionOptions, fastifySessionPrototype);
   const contexts: Contexts = new WeakMap();
 
   fastify.decorate('podsafe', engine);

@@ -1,4 +1,5 @@
-import type { Session, SessionEngine, SessionOptions } from '@podsafe/core';
+import type { SessionEngine, SessionOptions } from '@podsafe/core';
+import type { FastifySession } from './fastify-session-api.js';
 
 /**
  * Options of the Fastify plugin: exactly core's `SessionOptions`, the same
@@ -12,10 +13,12 @@ declare module 'fastify' {
     /**
      * The podsafe session: data by property access (`request.session.views = 1`),
      * plus `id`, `isNew`, `createdAt`, `regenerate()`, `destroy()`, `save()`,
-     * `touch()`. Type the data by augmenting `SessionData` from `@podsafe/core`.
-     * Set in an `onRequest` hook, so it is there in every later hook and handler.
+     * `touch()`, `setLifetime()`, and @fastify/session's spelling (`get`, `set`,
+     * `data()`, `regenerate(keysToKeep)`, `sessionId`, `cookie`). Type the data
+     * by augmenting `SessionData` from `@podsafe/core`. Set in an `onRequest`
+     * hook, so it is there in every later hook and handler.
      */
-    session: Session;
+    session: FastifySession;
   }
 
   interface FastifyInstance {

@@ -1,4 +1,4 @@
-import { isPlainObject, isSessionId, isSessionRecord, SessionDataError, type SessionRecord } from '@podsafe/core';
+import { isPlainObject, isSessionId, isSessionRecord, SessionDataError, type SessionLifetime, type SessionRecord } from '@podsafe/core';
 
 /**
  * The `typ` header of every session token (RFC 8725 3.11 explicit typing), so
@@ -23,8 +23,11 @@ export interface SessionClaims {
   aud?: string;
   /** The session data. */
   d: Record<string, unknown>;
-  /** `[createdAt, lastSeenAt, version]`; times in unix seconds, rounded to the millisecond. */
-  m: [number, number, number];
+  /**
+   * `[createdAt, lastSeenAt, version]`, plus the session's own lifetime as a
+   * fourth element when it has one; times in unix seconds, rounded to the millisecond.
+   */
+  m: [number, number, number] | [number, number, number, SessionLifetime];
 }
 
 /** What a verified token holds, in the shape `decode` returns. */
@@ -55,6 +58,7 @@ export function buildClaims(
     d: record.data,
     m: [millis(record.meta.createdAt), millis(record.meta.lastSeenAt), record.meta.version],
   };
+  if (record.meta.lifetime !== undefined) claims.m = [...(claims.m as [number, number, number]), record.meta.lifetime];
   if (issuer !== undefined) claims.iss = issuer;
   if (audience !== undefined) claims.aud = audience;
   return claims;
@@ -94,8 +98,10 @@ export function readClaims(payload: unknown, now: number, clockTolerance: number
   if (!isSessionId(jti)) return null;
   if (typeof iat !== 'number' || !Number.isFinite(iat) || iat > now + clockTolerance) return null;
   if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now) return null;
-  if (!isPlainObject(d) || !Array.isArray(m) || m.length !== 3) return null;
-  const record = { data: d, meta: { createdAt: m[0], lastSeenAt: m[1], version: m[2] } };
+  if (!isPlainObject(d) || !Array.isArray(m) || (m.length !== 3 && m.length !== 4)) return null;
+  const meta: Record<string, unknown> = { createdAt: m[0], lastSeenAt: m[1], version: m[2] };
+  if (m.length === 4) meta.lifetime = m[3];
+  const record = { data: d, meta };
   if (!isSessionRecord(record)) return null;
   return { id: jti, record, expiresAt: exp };
 }

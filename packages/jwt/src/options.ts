@@ -1,4 +1,4 @@
-import { SessionConfigError, type Secret, type SessionStore } from '@podsafe/core';
+import { SessionConfigError, rejectUnknownOptions, type OptionHint, type Secret, type SessionStore } from '@podsafe/core';
 import { asymmetricKeyset, secretKeyset, type HmacAlgorithm, type JwtKey, type Keyset } from './keys.js';
 
 /**
@@ -124,11 +124,27 @@ function claimString(name: string, value: unknown): string | undefined {
   return value;
 }
 
+/** Every key of {@link JwtStoreOptions} (the compiler keeps the two in step). */
+const KNOWN = Object.keys({
+  secret: true, secrets: true, keys: true, algorithm: true, issuer: true, audience: true, encrypt: true, maxBytes: true,
+  clockTolerance: true, revocation: true, cacheSize: true,
+} satisfies Record<keyof JwtStoreOptions, true>);
+
+/** Options of other JWT session libraries, with what to write instead. */
+const FOREIGN: Readonly<Record<string, OptionHint>> = {
+  ttl: () => "the token's life is the session option ttl (seconds), in session({ ttl }) or the Fastify plugin's options, not the store's",
+  expiresIn: () => "the token's life is the session option ttl (seconds), not the store's",
+  maxAge: () => "the token's life is the session option ttl (seconds), not the store's",
+  algorithms: () => "algorithm (one HMAC algorithm for secret/secrets), or keys with each key's alg: the verifier accepts exactly those",
+  key: () => 'secret (one, 32+ bytes), secrets (newest first, to rotate) or keys (EdDSA/ES256 key pairs)',
+};
+
 /** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
 export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions {
   if (!options || typeof options !== 'object') {
     throw new SessionConfigError('JwtStore needs options: new JwtStore({ secret: process.env.SESSION_SECRET }).');
   }
+  rejectUnknownOptions('JwtStore', options, KNOWN, FOREIGN);
   const given = (['secret', 'secrets', 'keys'] as const).filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
     throw new SessionConfigError(

@@ -293,7 +293,9 @@ export class MemcachedStore implements SessionStore {
 
 /** Exactly the stored meta fields, whatever else a caller's object carries. */
 function metaOf(change: SessionChange, version: number): SessionRecord['meta'] {
-  return { createdAt: change.meta.createdAt, lastSeenAt: change.meta.lastSeenAt, version };
+  const meta: SessionRecord['meta'] = { createdAt: change.meta.createdAt, lastSeenAt: change.meta.lastSeenAt, version };
+  if (change.meta.lifetime !== undefined) meta.lifetime = change.meta.lifetime;
+  return meta;
 }
 
 /** A record from memcached's bytes; `null` for anything that is not one. */

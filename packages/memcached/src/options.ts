@@ -1,4 +1,4 @@
-import { SessionConfigError } from '@podsafe/core';
+import { SessionConfigError, rejectUnknownOptions, type OptionHint } from '@podsafe/core';
 import type { Client } from 'memjs';
 import { DEFAULT_VIRTUAL_NODES } from './hash-ring.js';
 import { DEFAULT_PREFIX, assertPrefix } from './keys.js';
@@ -107,6 +107,14 @@ const KNOWN = ['servers', 'client', 'prefix', 'timeout', 'retries', 'failover', 
 /** Options that configure the client the store creates, meaningless with `client`. */
 const OWN_CLIENT_ONLY = ['servers', 'retries', 'failover', 'failoverTime', 'virtualNodes'] as const;
 
+/** connect-memcached options, with what to write instead. */
+const CONNECT_MEMCACHED_OPTIONS: Readonly<Record<string, OptionHint>> = {
+  hosts: (value) => `connect-memcached's hosts is servers here: servers: ${JSON.stringify(value)}`,
+  ttl: () => "the session's life is the session option ttl (seconds), not the store's",
+  secret: () => 'podsafe signs the session cookie with the session option secret; data in memcached is not encrypted: remove secret',
+  algorithm: () => 'podsafe does not encrypt data in memcached: remove algorithm',
+};
+
 function fail(message: string): never {
   throw new SessionConfigError(`MemcachedStore: ${message}`);
 }
@@ -165,8 +173,7 @@ export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions 
   if (typeof options !== 'object' || options === null) {
     fail(`options must be an object, e.g. new MemcachedStore({ servers: "cache-0.cache:11211" }).`);
   }
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) fail(`unknown option(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')}. Valid options: ${KNOWN.join(', ')}.`);
+  rejectUnknownOptions('MemcachedStore', options, KNOWN, CONNECT_MEMCACHED_OPTIONS);
 
   const given = options as Record<string, unknown>;
   let client: Client | undefined;

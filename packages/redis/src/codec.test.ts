@@ -10,7 +10,16 @@ describe('codec', () => {
     const change = update({ a: 1, b: 2 }, { a: { x: [1] }, c: 'z' }, ['b'], 100.5);
     const args = saveArgs(change, 1.5);
     expect(args.slice(0, 4)).toEqual(['0', '1500', '100.5', String(change.meta.lastSeenAt)]);
-    expect(args.slice(4)).toEqual(['2', 'd:a', '{"x":[1]}', 'd:c', '"z"', 'd:b']);
+    // No lifetime of its own: an update also removes the lifetime field.
+    expect(args.slice(4)).toEqual(['2', 'd:a', '{"x":[1]}', 'd:c', '"z"', 'd:b', 'm:t']);
+  });
+
+  it("writes a session's own lifetime as one meta field, and reads it back", () => {
+    const change = update({ a: 1 }, {}, [], 100.5);
+    change.meta.lifetime = { ttl: 2_592_000, persistent: false };
+    expect(saveArgs(change, 60).slice(4)).toEqual(['1', 'm:t', '{"ttl":2592000,"persistent":false}']);
+    expect(decodeRecord({ ...meta, 'm:t': '{"ttl":60}' })?.meta.lifetime).toEqual({ ttl: 60 });
+    expect(decodeRecord({ ...meta, 'm:t': '{"ttl":-1}' })).toBeNull();
   });
 
   it('writes the whole data of a new session, whatever set says', () => {

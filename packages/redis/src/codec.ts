@@ -5,7 +5,7 @@ import { SessionDataError, isSessionRecord, type SessionChange, type SessionReco
  * so no data key (not even `"m:v"` or `"__meta"`) can ever land on a meta field.
  */
 export const DATA_PREFIX = 'd:';
-export const META = { createdAt: 'm:c', lastSeenAt: 'm:l', version: 'm:v' } as const;
+export const META = { createdAt: 'm:c', lastSeenAt: 'm:l', version: 'm:v', lifetime: 'm:t' } as const;
 
 /** The hash field holding the data key `key`. */
 export function dataField(key: string): string {
@@ -48,6 +48,9 @@ export function saveArgs(change: SessionChange, ttl: number): string[] {
     else pairs.push(dataField(key), json);
   }
   if (!change.isNew) for (const key of change.unset) removed.push(dataField(key));
+  // The session's own lifetime rides along as one more field: set when present, removed when not.
+  if (change.meta.lifetime !== undefined) pairs.push(META.lifetime, JSON.stringify(change.meta.lifetime));
+  else if (!change.isNew) removed.push(META.lifetime);
   return [
     change.isNew ? '1' : '0',
     String(ttlMillis(ttl)),
@@ -83,9 +86,15 @@ export function decodeRecord(hash: Record<string, string>): SessionRecord | null
     }
   }
   // fromEntries defines own properties, so a "__proto__" key stays data, never a prototype.
-  const record = {
-    data: Object.fromEntries(entries),
-    meta: { createdAt: parseNumber(hash[META.createdAt]), lastSeenAt: parseNumber(hash[META.lastSeenAt]), version },
-  };
+  const meta: Record<string, unknown> = { createdAt: parseNumber(hash[META.createdAt]), lastSeenAt: parseNumber(hash[META.lastSeenAt]), version };
+  const lifetime = hash[META.lifetime];
+  if (lifetime !== undefined) {
+    try {
+      meta.lifetime = JSON.parse(lifetime);
+    } catch {
+      return null;
+    }
+  }
+  const record = { data: Object.fromEntries(entries), meta };
   return isSessionRecord(record) ? record : null;
 }

@@ -1,4 +1,4 @@
-import { SessionConfigError } from '@podsafe/core';
+import { SessionConfigError, rejectUnknownOptions, type OptionHint } from '@podsafe/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { resolveLegacyOptions, type LegacyOptions, type ResolvedLegacyOptions } from './legacy/legacy-options.js';
 
@@ -95,6 +95,15 @@ export const DEFAULT_PREFIX = 'podsafe:sess:';
 const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
 const CONNECTION_ONLY = ['url', 'redisOptions', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay'] as const;
 
+/** connect-redis options, with what to write instead. */
+const CONNECT_REDIS_OPTIONS: Readonly<Record<string, OptionHint>> = {
+  ttl: () => "the session's life is the session option ttl (seconds), in session({ ttl }) or the Fastify plugin's options, not the store's",
+  disableTouch: () => 'podsafe touches at most every touchAfter seconds (a session option): raise touchAfter instead',
+  disableTTL: () => 'every podsafe session expires (a key without a TTL would live forever): remove disableTTL',
+  serializer: () => 'RedisStore keeps one JSON hash field per top-level key: remove serializer',
+  scanCount: () => 'RedisStore scans with its own batch size: remove scanCount',
+};
+
 function fail(message: string): never {
   throw new SessionConfigError(`RedisStore: ${message}`);
 }
@@ -131,8 +140,7 @@ function keyPrefixOf(client: Redis | Cluster): unknown {
 /** Validates {@link RedisStoreOptions}; every failure is a `SessionConfigError` that says how to fix it. */
 export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object, e.g. new RedisStore({ url }).');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) fail(`unknown option(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}. Valid options: ${KNOWN.join(', ')}.`);
+  rejectUnknownOptions('RedisStore', options, KNOWN, CONNECT_REDIS_OPTIONS);
 
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string' || prefix.length === 0) {

@@ -119,6 +119,15 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         expect(decoded!.reissue).toBe(false);
       });
 
+      it("round-trips a session's own lifetime (meta.lifetime) as given", async () => {
+        const sent = record({ a: 1 });
+        sent.meta.lifetime = { ttl: 2_592_000, persistent: false };
+        const decoded = await store.decode(await store.encode(newId(), sent, ttl));
+        expect(decoded?.record.meta.lifetime).toEqual({ ttl: 2_592_000, persistent: false });
+        const plain = await store.decode(await store.encode(newId(), record({ a: 1 }), ttl));
+        expect(plain?.record.meta.lifetime).toBeUndefined();
+      });
+
       it('hands the engine an id and record it accepts', async () => {
         const decoded = await store.decode(await store.encode(newId(), record({ a: 1 }), ttl));
         expect(isSessionId(decoded?.id)).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import type { SessionStore } from '@podsafe/core';
+import { nowSeconds, type SessionStore } from '@podsafe/core';
 import { BAD_IDS, RICH_DATA, create, elapse, newId, update } from './fixtures.js';
 
 /** Hooks and settings for {@link describeSessionStore}. */
@@ -58,6 +58,20 @@ export function describeSessionStore<S extends SessionStore>(
         expect(record?.meta.createdAt).toBeCloseTo(change.meta.createdAt, 2);
         expect(record?.meta.lastSeenAt).toBeCloseTo(change.meta.lastSeenAt, 2);
         expect(record?.meta.version).toBe(1);
+      });
+
+      it("keeps a session's own lifetime (meta.lifetime) as given, and drops it when an update comes without one", async () => {
+        const id = newId();
+        const change = create({ a: 1 });
+        change.meta.lifetime = { ttl: 2_592_000, persistent: false };
+        await store.save(id, change, ttl);
+        expect((await store.get(id))?.meta.lifetime).toEqual({ ttl: 2_592_000, persistent: false });
+        await store.touch(id, nowSeconds(), ttl);
+        expect((await store.get(id))?.meta.lifetime).toEqual({ ttl: 2_592_000, persistent: false });
+        await store.save(id, update({ a: 1 }, {}, [], change.meta.createdAt), ttl);
+        const record = await store.get(id);
+        expect(record?.meta.lifetime).toBeUndefined();
+        expect(record?.data).toEqual({ a: 1 });
       });
 
       it('round-trips every JSON type, nested data and awkward keys unchanged', async () => {
