@@ -38,4 +38,5 @@ export { isSessionRecord, isSessionMeta, parseSessionRecord, isPlainObject } fro
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { nowSeconds } from './expiry.js';
+export { markSessionExempt } from './exempt.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

@@ -1,14 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
+import { SessionConfigError, SessionEngine, markSessionExempt, type Session, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
 import './augment.js';
 
 /**
  * Options of {@link session}: the same options every podsafe adapter takes
- * (see `SessionOptions` in `@podsafe/core`; all times in seconds).
+ * (see `SessionOptions` in `@podsafe/core`; all times in seconds), plus `skip`.
  */
-export type ExpressSessionOptions = SessionOptions;
+export interface ExpressSessionOptions extends SessionOptions {
+  /**
+   * Requests for which this returns `true` get no session: no cookie is read, no
+   * store call is made, no `Set-Cookie` is sent, and reading `req.session` throws an
+   * error that says the route is exempt. For health checks, metrics and static files,
+   * which would otherwise cost a store read each:
+   * `skip: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.path) || req.path.startsWith('/static/')`.
+   * Called with Express's `req` (`req.path` is relative to where the middleware is mounted).
+   */
+  skip?(req: IncomingMessage & { readonly path: string; readonly originalUrl: string }): boolean;
+}
 
 /** The minimum of an Express request the middleware reads and decorates. */
 type SessionRequest = IncomingMessage & { session?: Session; secure?: boolean };
@@ -40,11 +50,18 @@ export interface SessionMiddleware {
  */
 export function session(options: ExpressSessionOptions): SessionMiddleware {
   const engine = new SessionEngine(options);
+  const skip = skipOption(options.skip);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
-    if (request.session !== undefined) {
-      // Mounted twice (e.g. app-wide and on a router): the first load stands.
+    if (skip !== undefined && skip(req as Parameters<typeof skip>[0])) {
+      markSessionExempt(req, 'the `skip` option of session()');
+      next();
+      return;
+    }
+    // Mounted twice (e.g. app-wide and on a router): the first load, or exemption, stands.
+    // (An exempt request's `session` is a throwing getter, so it is not read here.)
+    if ('session' in request && (Object.getOwnPropertyDescriptor(request, 'session')?.get !== undefined || request.session !== undefined)) {
       next();
       return;
     }
@@ -63,6 +80,11 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       }, next);
   };
   return Object.assign(middleware, { engine });
+}
+
+function skipOption(skip: unknown): ExpressSessionOptions['skip'] {
+  if (skip === undefined || typeof skip === 'function') return skip as ExpressSessionOptions['skip'];
+  throw new SessionConfigError(`session(): skip must be a function (req) => boolean, got ${typeof skip}.`);
 }
 
 /** Express's `req.secure` honours `trust proxy`; plain Node requests fall back to the socket. */
