@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { it } from 'vitest';
@@ -185,7 +185,7 @@ async function load(url: string, method: 'GET' | 'POST', headers: Record<string,
 async function measure(app: AppProcess, stores: Stores, route: 'read' | 'write', cookie: string, setupRequest?: autocannon.Request['setupRequest']): Promise<Run> {
   const method = route === 'read' ? 'GET' : 'POST';
   const url = `${app.url}/${route}`;
-  const headers = cookie ? { cookie } : {};
+  const headers: Record<string, string> = cookie ? { cookie } : {};
   await load(url, method, headers, warmup, setupRequest);
   const storePid = app.scenario.backend === 'redis' ? stores.redis.pid : app.scenario.backend === 'memcached' ? stores.memcached.pid : undefined;
   if (app.scenario.backend === 'redis') await stores.admin.config('RESETSTAT');
@@ -341,32 +341,62 @@ async function seed(url: string, from: number, to: number): Promise<void> {
   await store.close();
 }
 
+/**
+ * 1k against 1M live sessions, each on its own Redis with its own app process, the
+ * runs interleaved round by round: the two figures then see the same machine load.
+ */
 async function scaleTable(stores: Stores): Promise<string> {
-  const scenario = SCENARIOS.find((s) => s.name === 'express podsafe + RedisStore')!;
-  const app = await AppProcess.start(scenario, { REDIS_URL: stores.redis.url, MEMCACHED: stores.memcached.address });
+  const scenario = SCENARIOS.find((s) => s.name === 'express podsafe + RedisStore') ?? ALL_SCENARIOS[1]!;
+  const big = await startRedis();
+  const bigAdmin = new Redis(big.url);
+  const sides = [
+    { live: 1000, redis: stores.redis, admin: stores.admin },
+    { live: SCALE_SESSIONS, redis: big, admin: bigAdmin },
+  ];
   const rows: string[] = [];
+  const apps: AppProcess[] = [];
   try {
-    let seeded = 0;
-    for (const live of [1000, SCALE_SESSIONS]) {
+    const seeded: { seconds: number; keys: number; memory: string | undefined }[] = [];
+    for (const side of sides) {
       const started = performance.now();
-      await seed(stores.redis.url, seeded, live);
-      seeded = live;
-      const seedSeconds = (performance.now() - started) / 1000;
-      const keys = await stores.admin.dbsize();
-      const spread: autocannon.Request['setupRequest'] = (request) => ({ ...request, headers: { ...request.headers, cookie: scaleCookie(Math.floor(Math.random() * live)) } });
-      const read = await measure(app, stores, 'read', '', spread);
-      const write = await measure(app, stores, 'write', '', spread);
-      const memory = (await stores.admin.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
-      console.log(`scale ${live}: read ${read.rps} req/s, write ${write.rps} req/s`);
+      await seed(side.redis.url, 0, side.live);
+      seeded.push({
+        seconds: (performance.now() - started) / 1000,
+        keys: await side.admin.dbsize(),
+        memory: (await side.admin.info('memory')).match(/used_memory_human:(\S+)/)?.[1],
+      });
+      apps.push(await AppProcess.start(scenario, { REDIS_URL: side.redis.url, MEMCACHED: stores.memcached.address }));
+    }
+    const runs = sides.map(() => ({ read: [] as Run[], write: [] as Run[] }));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const route of ['read', 'write'] as const) {
+        for (const [index, side] of sides.entries()) {
+          const spread: autocannon.Request['setupRequest'] = (request: { headers?: Record<string, string> }) => ({
+            ...request,
+            headers: { ...request.headers, cookie: scaleCookie(Math.floor(Math.random() * side.live)) },
+          });
+          const run = await measure(apps[index]!, { ...stores, redis: side.redis, admin: side.admin }, route, '', spread);
+          runs[index]![route].push(run);
+          console.log(`scale round ${round} ${route} ${side.live}: ${run.rps} req/s`);
+        }
+      }
+    }
+    const base = { read: median(runs[0]!.read).rps, write: median(runs[0]!.write).rps };
+    for (const [index, side] of sides.entries()) {
+      const read = median(runs[index]!.read);
+      const write = median(runs[index]!.write);
+      const { seconds: seedSeconds, keys, memory } = seeded[index]!;
       rows.push(
-        `| ${live.toLocaleString('en')} | ${keys.toLocaleString('en')} | ${memory} | ${seedSeconds.toFixed(1)} | ${read.rps} | ${write.rps} | ${fmt(read.serverCpuUs)} / ${fmt(write.serverCpuUs)} | ${fmt(read.redisUsec, 1)} / ${fmt(write.redisUsec, 1)} | ${read.errors + write.errors} |`,
+        `| ${side.live.toLocaleString('en')} | ${keys.toLocaleString('en')} | ${memory} | ${seedSeconds.toFixed(1)} | ${read.rps} (${(read.rps / base.read).toFixed(2)}) | ${write.rps} (${(write.rps / base.write).toFixed(2)}) | ${fmt(read.serverCpuUs)} / ${fmt(write.serverCpuUs)} | ${fmt(read.redisUsec, 1)} / ${fmt(write.redisUsec, 1)} | ${read.errors + write.errors} |`,
       );
     }
   } finally {
-    await app.stop();
+    for (const app of apps) await app.stop();
+    bigAdmin.disconnect();
+    await big.stop();
   }
   return [
-    '| live sessions | Redis keys | Redis memory | seeding s | read req/s | write req/s | server CPU µs/req read / write | Redis µs/req read / write | errors |',
+    '| live sessions | Redis keys | Redis memory | seeding s | read req/s (×1k) | write req/s (×1k) | server CPU µs/req read / write | Redis µs/req read / write | errors |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
@@ -386,7 +416,7 @@ it('benchmark', async () => {
     }
     if ((!quick && !only) || scaleOnly) {
       sections.push(
-        `## Many live sessions (podsafe Express + RedisStore)\n\nSessions seeded through the store; every request picks one of the live sessions at random.\n\n${await scaleTable(stores)}`,
+        `## Many live sessions (podsafe Express + RedisStore)\n\nSessions seeded through the store, 1k and 1M each on its own Redis and app process, runs interleaved (median of the rounds); every request picks one of the live sessions at random.\n\n${await scaleTable(stores)}`,
       );
     }
   } finally {
@@ -396,6 +426,11 @@ it('benchmark', async () => {
   }
   const text = `# Benchmark results\n\nGenerated by \`pnpm bench${quick ? ' --quick' : ''}${scaleOnly ? ' --scale' : ''}\`. The load generator, the app and the store share the machine's cores.\n\n${sections.join('\n\n')}\n`;
   if (!quick && !scaleOnly && !only) writeFileSync(join(here, 'results.md'), text);
-  else writeFileSync(join(here, 'results-quick.md'), text);
+  else if (scaleOnly && !quick && existsSync(join(here, 'results.md'))) {
+    // --scale refreshes only its own section of the full results.
+    const full = readFileSync(join(here, 'results.md'), 'utf8');
+    const at = full.indexOf('## Many live sessions');
+    writeFileSync(join(here, 'results.md'), `${at < 0 ? `${full}\n` : full.slice(0, at)}${sections.at(-1)}\n`);
+  } else writeFileSync(join(here, 'results-quick.md'), text);
   console.log(`\n${text}`);
 });
