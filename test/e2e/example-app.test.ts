@@ -20,7 +20,7 @@ interface Exit {
   output: string;
 }
 
-function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
+function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string; logged: (text: string) => Promise<boolean> } {
   const child = spawn(process.execPath, [appEntry(app)], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +29,25 @@ function run(app: ExampleApp, env: Record<string, string>): { child: ChildProces
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal, output }) as Exit);
-  return { child, exited, output: () => output };
+  /** Resolves `true` once the process has printed `text` (`false` if it exits, or after 10 s, first). */
+  const logged = (text: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const done = (found: boolean) => {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        resolve(found);
+      };
+      const check = () => {
+        if (output.includes(text)) done(true);
+      };
+      const timer = setTimeout(() => done(false), 10_000);
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      void exited.then(() => done(output.includes(text)));
+      check();
+    });
+  return { child, exited, output: () => output, logged };
 }
 
 describe.each(APPS)('%s', (app) => {
@@ -104,7 +122,8 @@ describe.each(APPS)('%s', (app) => {
       expect(notReady.status).toBe(503);
       // Only a status for whoever asks (the Ingress exposes /readyz); the details go to the log.
       expect(notReady.body).toEqual({ status: 'store-unavailable', pod: 'solo' });
-      expect(server.output()).toContain(`127.0.0.1:${redis.port}`);
+      // The log line crosses a pipe: wait for it rather than race the response.
+      await expect(server.logged(`127.0.0.1:${redis.port}`)).resolves.toBe(true);
       expect((await user.get('/metrics')).body).toMatch(/podsafe_store_errors_total\{operation="get"\} [1-9]/);
 
       // Redis back (empty: this one keeps nothing on disk), the app recovers by itself.

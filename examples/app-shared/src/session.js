@@ -10,6 +10,13 @@
 const MAX_NAME_LENGTH = 64;
 
 /**
+ * Paths that never touch a session (probes, metrics, the favicon): exempt from the
+ * session middleware, so a kubelet probing every few seconds costs the store nothing.
+ * Static files, if the app served any, would go here too.
+ */
+export const SESSIONLESS_PATHS = ['/healthz', '/readyz', '/metrics', '/favicon.ico', '/api/kill'];
+
+/**
  * The JSON every session answer carries: who is logged in, the counter, and
  * which replica answered (the demo is about that last part).
  * @param {import('@podsafe/core').Session} session

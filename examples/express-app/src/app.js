@@ -9,7 +9,7 @@ import { describeError, errorBody } from '@podsafe/example-shared/errors';
 import { createMetrics } from '@podsafe/example-shared/metrics';
 import { demoPage } from '@podsafe/example-shared/page';
 import { liveness, readiness } from '@podsafe/example-shared/probes';
-import { ACTIONS, sessionsView, sessionView } from '@podsafe/example-shared/session';
+import { ACTIONS, SESSIONLESS_PATHS, sessionsView, sessionView } from '@podsafe/example-shared/session';
 import { createStore, needsEngineSecret, userSessionOptions } from '@podsafe/example-shared/store';
 
 /**
@@ -38,6 +38,19 @@ export async function createApp(config, overrides = {}) {
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
+
+  const perUser = userSessionOptions(store);
+  const perUserAvailable = perUser.userKey !== undefined;
+  app.use(
+    session({
+      store,
+      secret: needsEngineSecret(config) ? config.secrets : undefined,
+      onEvent: metrics.onEvent,
+      ...perUser,
+      // Probes, metrics and the favicon never need a session: no store call for them.
+      skip: (req) => SESSIONLESS_PATHS.includes(req.path),
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     const { status, body } = liveness(replica);
@@ -74,17 +87,6 @@ export async function createApp(config, overrides = {}) {
     res.once('finish', () => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
     res.json({ ok: true, ...replica });
   });
-
-  const perUser = userSessionOptions(store);
-  const perUserAvailable = perUser.userKey !== undefined;
-  app.use(
-    session({
-      store,
-      secret: needsEngineSecret(config) ? config.secrets : undefined,
-      onEvent: metrics.onEvent,
-      ...perUser,
-    }),
-  );
 
   app.get('/', async (req, res) => {
     const sessions = await sessionsView(req.session, perUserAvailable);

@@ -45,15 +45,40 @@ export interface DataDiff {
 export function diff(before: Snapshot, data: SessionDataRecord): DataDiff {
   const now = snapshot(data);
   const set: SessionDataRecord = {};
-  const whole: SessionDataRecord = {};
   const unset: string[] = [];
+  let changed = false;
   for (const [key, json] of now) {
-    const value: unknown = JSON.parse(json);
-    defineData(whole, key, value);
-    if (before.get(key) !== json) defineData(set, key, value);
+    if (before.get(key) === json) continue;
+    defineData(set, key, JSON.parse(json) as unknown);
+    changed = true;
   }
   for (const key of before.keys()) if (!now.has(key)) unset.push(key);
-  return { set, unset, data: whole, snapshot: now, changed: unset.length > 0 || Object.keys(set).length > 0 };
+  return new Diff(set, unset, now, changed || unset.length > 0);
+}
+
+/** A class, not an object literal with a getter: V8 builds those slowly, and this runs on every commit. */
+class Diff implements DataDiff {
+  #whole: SessionDataRecord | undefined;
+
+  constructor(
+    readonly set: SessionDataRecord,
+    readonly unset: string[],
+    readonly snapshot: Snapshot,
+    readonly changed: boolean,
+  ) {}
+
+  /**
+   * Parsed only when asked for (new sessions, cookie stores): an unchanged or
+   * delta-written session never needs the whole data round-tripped.
+   */
+  get data(): SessionDataRecord {
+    if (this.#whole === undefined) {
+      const whole: SessionDataRecord = {};
+      for (const [key, json] of this.snapshot) defineData(whole, key, Object.hasOwn(this.set, key) ? this.set[key] : (JSON.parse(json) as unknown));
+      this.#whole = whole;
+    }
+    return this.#whole;
+  }
 }
 
 /**

@@ -24,6 +24,40 @@ function attributes(options: ResolvedOptions, secureRequest: boolean): Serialize
   };
 }
 
+/** cookie-octet (RFC 6265), as the `cookie` package checks it. */
+const COOKIE_VALUE = /^[\u0021-\u003A\u003C-\u007E]*$/;
+
+/**
+ * `Set-Cookie` text around the value, per options and request security: everything
+ * but the value and Max-Age is the same on every response, so it is serialised once
+ * (by the `cookie` package, whose output this splits) instead of on every write.
+ */
+interface CookieTemplate {
+  prefix: string;
+  /** After `; Max-Age=N` (persistent) or right after the value (session cookie). */
+  suffix: string;
+}
+const templates = new WeakMap<ResolvedOptions, [CookieTemplate | null, CookieTemplate | null]>();
+const PROBE_VALUE = 'v';
+const PROBE_AGE = 1;
+
+function template(options: ResolvedOptions, secureRequest: boolean): CookieTemplate | null {
+  let pair = templates.get(options);
+  if (pair === undefined) {
+    pair = [null, null];
+    for (const secure of [false, true]) {
+      const persistent = options.cookie.persistent;
+      const full = serialize(options.cookieName, PROBE_VALUE, { ...attributes(options, secure), maxAge: persistent ? PROBE_AGE : undefined });
+      const prefix = `${options.cookieName}=`;
+      const head = `${prefix}${PROBE_VALUE}${persistent ? `; Max-Age=${PROBE_AGE}` : ''}`;
+      // Should the package ever order attributes differently, fall back to it on every call.
+      pair[secure ? 1 : 0] = full.startsWith(head) ? { prefix, suffix: full.slice(head.length) } : null;
+    }
+    templates.set(options, pair);
+  }
+  return pair[secureRequest ? 1 : 0];
+}
+
 /**
  * The `Set-Cookie` header value carrying `value`. `maxAge` is in seconds and is
  * sent only for persistent cookies (`persistent`, default the app's option); `secureRequest` tells whether the request
@@ -36,9 +70,14 @@ export function sessionCookie(
   secureRequest: boolean,
   persistent = options.cookie.persistent,
 ): string {
+  const age = persistent ? Math.max(1, Math.floor(maxAge)) : undefined;
+  const cached = template(options, secureRequest);
+  if (cached !== null && COOKIE_VALUE.test(value) && (age === undefined || Number.isInteger(age))) {
+    return age === undefined ? cached.prefix + value + cached.suffix : `${cached.prefix}${value}; Max-Age=${age}${cached.suffix}`;
+  }
   return serialize(options.cookieName, value, {
     ...attributes(options, secureRequest),
-    maxAge: persistent ? Math.max(1, Math.floor(maxAge)) : undefined,
+    maxAge: age,
     // Values are base64url and '.', or a JWT: nothing to encode.
     encode: (v) => v,
   });

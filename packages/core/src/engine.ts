@@ -496,7 +496,7 @@ export class SessionContext implements SessionControls {
       action = this.#isNew || changed ? 'save' : 'touch';
     } else if (this.#isNew || changed) {
       const id = this.#id;
-      const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta };
+      const change = { isNew: this.#isNew, set: this.#isNew ? changes.data : changes.set, unset: this.#isNew ? [] : changes.unset, data: changes.data, meta, lifetimeChanged: this.#lifetimeChanged };
       const written = await this.#indexed(changes.data, now, ttl, () => engine.call('save', () => store.save(id, change, ttl)));
       if (!written) {
         this.#endedElsewhere();

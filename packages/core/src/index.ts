@@ -48,4 +48,5 @@ export { nowSeconds } from './expiry.js';
 export type { UserIndexEntry, IndexedUserSession, DestroyByUserOptions, UserIndexMethods } from './user-index-store.js';
 export { sessionHandle, type UserSessionOptions, type UserSession, type DestroyUserSessionsOptions } from './user-index.js';
 export { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
+export { markSessionExempt } from './exempt.js';
 export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';

@@ -15,6 +15,9 @@ export const MIN_SECRET_BYTES = 32;
  */
 const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
+/** How many verified values {@link Keyring} remembers for re-signing (id and signed cookie, ~150 bytes each). */
+const SIGNED_CACHE_SIZE = 4096;
+
 /** The outcome of verifying a signed cookie value. */
 export type VerifyResult =
   | { valid: false }
@@ -28,6 +31,13 @@ export type VerifyResult =
  */
 export class Keyring {
   readonly #keys: Buffer[];
+  /**
+   * Values lately verified under the newest secret, with their signed form: signing
+   * is deterministic, so re-signing the id a cookie already carries (every save and
+   * touch does) is a lookup, not another HMAC. Bounded; holds only what `verify`
+   * accepted, so no request can fill it with anything but valid cookies.
+   */
+  readonly #signed = new Map<string, string>();
 
   /** @throws SessionConfigError when the list is empty or a secret is shorter than 32 bytes. */
   constructor(secrets: Secret | readonly Secret[], what = 'secret') {
@@ -52,7 +62,7 @@ export class Keyring {
 
   /** `value.signature`, signed with the newest secret. */
   sign(value: string): string {
-    return `${value}.${this.#mac(this.#keys[0]!, value).toString('base64url')}`;
+    return this.#signed.get(value) ?? `${value}.${this.#mac(this.#keys[0]!, value).toString('base64url')}`;
   }
 
   /** Checks `signed` against every secret in constant time per secret. */
@@ -66,10 +76,18 @@ export class Keyring {
     for (let i = 0; i < this.#keys.length; i++) {
       const expected = this.#mac(this.#keys[i]!, value);
       if (given.length === expected.length && timingSafeEqual(given, expected)) {
+        // Only the canonical form: base64url decoding tolerates variants (padding, stray bits) that sign() never makes.
+        if (i === 0 && given.toString('base64url') === signed.slice(dot + 1)) this.#remember(value, signed);
         return { valid: true, value, rotated: i > 0 };
       }
     }
     return { valid: false };
+  }
+
+  #remember(value: string, signed: string): void {
+    if (this.#signed.has(value)) return;
+    if (this.#signed.size >= SIGNED_CACHE_SIZE) this.#signed.delete(this.#signed.keys().next().value!);
+    this.#signed.set(value, signed);
   }
 
   #mac(key: Buffer, value: string): Buffer {

@@ -70,6 +70,13 @@ export interface SessionChange {
   data: SessionDataRecord;
   /** `createdAt`, `lastSeenAt` and `lifetime` (when set) to store; the store keeps `version` itself. */
   meta: Omit<SessionMeta, 'version'>;
+  /**
+   * The session's own lifetime (`meta.lifetime`) was set or cleared by this change.
+   * A delta store writes or removes its stored lifetime only then, so an update
+   * that did not touch it neither costs a removal nor undoes a concurrent request's
+   * `setLifetime()`. Absent: not changed.
+   */
+  lifetimeChanged?: boolean;
 }
 
 /** Optional features of a store; the testkit checks each one a store claims. */

@@ -1,15 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionEngine, type SessionContext, type SessionOptions } from '@podsafe/core';
+import { SessionConfigError, SessionEngine, markSessionExempt, type SessionContext, type SessionOptions } from '@podsafe/core';
 import { commitBeforeSend } from './commit-before-send.js';
 import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';
 
 /**
  * Options of {@link session}: the same options every podsafe adapter takes
- * (see `SessionOptions` in `@podsafe/core`; all times in seconds).
+ * (see `SessionOptions` in `@podsafe/core`; all times in seconds), plus `skip`.
  */
-export type ExpressSessionOptions = SessionOptions;
+export interface ExpressSessionOptions extends SessionOptions {
+  /**
+   * Requests for which this returns `true` get no session: no cookie is read, no
+   * store call is made, no `Set-Cookie` is sent, and reading `req.session` throws an
+   * error that says the route is exempt. For health checks, metrics and static files,
+   * which would otherwise cost a store read each:
+   * `skip: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.path) || req.path.startsWith('/static/')`.
+   * Called with Express's `req` (`req.path` is relative to where the middleware is mounted).
+   */
+  skip?(req: IncomingMessage & { readonly path: string; readonly originalUrl: string }): boolean;
+}
 
 /** The minimum of an Express request the middleware reads and decorates. */
 type SessionRequest = IncomingMessage & { session?: ExpressSession; secure?: boolean; ip?: string };
@@ -40,12 +50,21 @@ export interface SessionMiddleware {
  * @throws SessionConfigError at startup for bad options (short secret, bad ttl...).
  */
 export function session(options: ExpressSessionOptions): SessionMiddleware {
-  const engine = new SessionEngine(options, expressSessionPrototype);
+  // `skip` is this adapter's; the engine refuses options it does not know.
+  const { skip: skipGiven, ...engineOptions } = options;
+  const skip = skipOption(skipGiven);
+  const engine = new SessionEngine(engineOptions, expressSessionPrototype);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
-    if (request.session !== undefined) {
-      // Mounted twice (e.g. app-wide and on a router): the first load stands.
+    if (skip !== undefined && skip(req as Parameters<typeof skip>[0])) {
+      markSessionExempt(req, 'the `skip` option of session()');
+      next();
+      return;
+    }
+    // Mounted twice (e.g. app-wide and on a router): the first load, or exemption, stands.
+    // (An exempt request's `session` is a throwing getter, so it is not read here.)
+    if ('session' in request && (Object.getOwnPropertyDescriptor(request, 'session')?.get !== undefined || request.session !== undefined)) {
       next();
       return;
     }
@@ -69,6 +88,11 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
   Object.defineProperty(req, 'sessionID', { get: () => context.id, enumerable: true, configurable: true });
   commitBeforeSend(req, res, engine, context, next);
   next();
+}
+
+function skipOption(skip: unknown): ExpressSessionOptions['skip'] {
+  if (skip === undefined || typeof skip === 'function') return skip as ExpressSessionOptions['skip'];
+  throw new SessionConfigError(`session(): skip must be a function (req) => boolean, got ${typeof skip}.`);
 }
 
 /** Express's `req.ip` honours `trust proxy`; plain Node requests fall back to the socket. */

@@ -1,4 +1,4 @@
-import { PodsafeError, type SessionContext, type SessionEngine } from '@podsafe/core';
+import { PodsafeError, markSessionExempt, type SessionContext, type SessionEngine } from '@podsafe/core';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
 import { discardPreparedReply } from './discard-reply.js';
@@ -22,6 +22,11 @@ function withHeaders(reply: FastifyReply, error: unknown): unknown {
 /** `onRequest`: loads the session before any handler (or later hook) can want it. */
 export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAsyncHookHandler {
   return async function podsafeLoad(request, reply) {
+    // A route declared with `config: { session: false }` costs no cookie parsing and no store call.
+    if (request.routeOptions.config.session === false) {
+      markSessionExempt(request, 'its route option `config: { session: false }`');
+      return;
+    }
     let context: SessionContext;
     try {
       context = await engine.load({

@@ -9,6 +9,16 @@ import type { FastifySession } from './fastify-session-api.js';
 export type FastifyPodsafeOptions = SessionOptions;
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false` exempts the route from sessions: no cookie is read, no store call is
+     * made, no `Set-Cookie` is sent, and reading `request.session` throws an error
+     * that says the route is exempt. For health checks, metrics and static files:
+     * `app.get('/healthz', { config: { session: false } }, handler)`.
+     */
+    session?: boolean;
+  }
+
   interface FastifyRequest {
     /**
      * The podsafe session: data by property access (`request.session.views = 1`),

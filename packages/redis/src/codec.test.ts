@@ -10,8 +10,10 @@ describe('codec', () => {
     const change = update({ a: 1, b: 2 }, { a: { x: [1] }, c: 'z' }, ['b'], 100.5);
     const args = saveArgs(change, 1.5);
     expect(args.slice(0, 4)).toEqual(['0', '1500', '100.5', String(change.meta.lastSeenAt)]);
-    // No lifetime of its own: an update also removes the lifetime field.
-    expect(args.slice(4)).toEqual(['2', 'd:a', '{"x":[1]}', 'd:c', '"z"', 'd:b', 'm:t']);
+    // The lifetime was not changed: its field is left alone.
+    expect(args.slice(4)).toEqual(['2', 'd:a', '{"x":[1]}', 'd:c', '"z"', 'd:b']);
+    // Cleared by this change: its field is removed too.
+    expect(saveArgs({ ...change, lifetimeChanged: true }, 1.5).slice(4)).toEqual(['2', 'd:a', '{"x":[1]}', 'd:c', '"z"', 'd:b', 'm:t']);
   });
 
   it("writes a session's own lifetime as one meta field, and reads it back", () => {

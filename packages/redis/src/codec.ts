@@ -48,9 +48,10 @@ export function saveArgs(change: SessionChange, ttl: number): string[] {
     else pairs.push(dataField(key), json);
   }
   if (!change.isNew) for (const key of change.unset) removed.push(dataField(key));
-  // The session's own lifetime rides along as one more field: set when present, removed when not.
+  // The session's own lifetime rides along as one more field: set when present,
+  // removed only when this change cleared it (an update that left it alone keeps it).
   if (change.meta.lifetime !== undefined) pairs.push(META.lifetime, JSON.stringify(change.meta.lifetime));
-  else if (!change.isNew) removed.push(META.lifetime);
+  else if (!change.isNew && change.lifetimeChanged === true) removed.push(META.lifetime);
   return [
     change.isNew ? '1' : '0',
     String(ttlMillis(ttl)),

@@ -66,6 +66,10 @@ describe('RedisStore on the shared Redis', () => {
     ['an empty createdAt', { 'm:c': '', 'm:l': '1', 'm:v': '1' }],
     ['a createdAt of "nan"', { 'm:c': 'nan', 'm:l': 'nan', 'm:v': '1' }],
     ['an infinite version', { 'm:c': '1', 'm:l': '1', 'm:v': 'inf' }],
+    ['an overflowing createdAt', { 'm:c': '1e999', 'm:l': '1e999', 'm:v': '1' }],
+    ['an overflowing version', { 'm:c': '1', 'm:l': '1', 'm:v': '1e999' }],
+    ['a hex createdAt', { 'm:c': '0x10', 'm:l': '20', 'm:v': '1' }],
+    ['a createdAt with a leading space', { 'm:c': ' 1', 'm:l': '1', 'm:v': '1' }],
     ['lastSeenAt before createdAt', { 'm:c': '10', 'm:l': '5', 'm:v': '1' }],
     ['a foreign hash', { name: 'someone else', '__proto__': 'x' }],
   ])('reads a hash with %s as no session; updates and touches leave it alone', async (_label, fields) => {

@@ -60,7 +60,7 @@ export function describeSessionStore<S extends SessionStore>(
         expect(record?.meta.version).toBe(1);
       });
 
-      it("keeps a session's own lifetime (meta.lifetime) as given, and drops it when an update comes without one", async () => {
+      it("keeps a session's own lifetime (meta.lifetime) as given, and drops it when an update clears it (lifetimeChanged)", async () => {
         const id = newId();
         const change = create({ a: 1 });
         change.meta.lifetime = { ttl: 2_592_000, persistent: false };
@@ -68,10 +68,23 @@ export function describeSessionStore<S extends SessionStore>(
         expect((await store.get(id))?.meta.lifetime).toEqual({ ttl: 2_592_000, persistent: false });
         await store.touch(id, nowSeconds(), ttl);
         expect((await store.get(id))?.meta.lifetime).toEqual({ ttl: 2_592_000, persistent: false });
-        await store.save(id, update({ a: 1 }, {}, [], change.meta.createdAt), ttl);
+        await store.save(id, { ...update({ a: 1 }, {}, [], change.meta.createdAt), lifetimeChanged: true }, ttl);
         const record = await store.get(id);
         expect(record?.meta.lifetime).toBeUndefined();
         expect(record?.data).toEqual({ a: 1 });
+      });
+
+      it("a delta store keeps the lifetime through an update that leaves it alone (a concurrent request's setLifetime() is not undone)", async (ctx) => {
+        if (!store.capabilities.deltaWrites) ctx.skip();
+        const id = newId();
+        const change = create({ a: 1 });
+        change.meta.lifetime = { ttl: 2_592_000 };
+        await store.save(id, change, ttl);
+        // A request that loaded before the lifetime was set saves another key, lifetime untouched.
+        await store.save(id, update({ a: 1, b: 2 }, { b: 2 }, [], change.meta.createdAt), ttl);
+        const record = await store.get(id);
+        expect(record?.meta.lifetime).toEqual({ ttl: 2_592_000 });
+        expect(record?.data).toEqual({ a: 1, b: 2 });
       });
 
       it('round-trips every JSON type, nested data and awkward keys unchanged', async () => {
