@@ -2,32 +2,17 @@
  * From @fastify/session on connect-redis to podsafe's Fastify plugin: its cookie
  * (`sessionId=<id>.<sig>`, @fastify/cookie's signer) is adopted, in both modes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '@podsafe/redis';
 import { Browser } from '../support/http.js';
-import { startRedis } from '../support/servers.js';
 import { NEW_SECRET, OLD_SECRET, startNewFastifyApp, startOldFastifyApp, type RunningApp } from './apps.js';
+import { useMigrationRedis } from './fixture.js';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: Redis;
-const running: RunningApp[] = [];
-const stores: RedisStore[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  admin = new Redis(redis.url);
-});
-
-afterAll(async () => {
-  for (const app of running) await app.close();
-  for (const store of stores) await store.close();
-  admin.disconnect();
-  await redis.stop();
-});
+const fixture = useMigrationRedis();
+const { running, stores } = fixture;
 
 async function newPod(mode: 'read' | 'dual'): Promise<RunningApp> {
-  const store = new RedisStore({ url: redis.url, legacy: { format: 'connect-redis', mode } });
+  const store = new RedisStore({ url: fixture.url, legacy: { format: 'connect-redis', mode } });
   stores.push(store);
   const app = await startNewFastifyApp({
     store,
@@ -40,14 +25,14 @@ async function newPod(mode: 'read' | 'dual'): Promise<RunningApp> {
 
 describe('@podsafe/fastify with legacyCookie, from @fastify/session', () => {
   it('adopts @fastify/session cookies: dual alongside the old pod, then read', async () => {
-    const old = await startOldFastifyApp(redis.url);
+    const old = await startOldFastifyApp(fixture.url);
     running.push(old);
     const browser = new Browser(old.url);
     expect((await browser.post('/login', { user: 'ivy' })).body).toEqual({ user: 'ivy', count: 0 });
     await browser.post('/increment');
     const raw = decodeURIComponent(browser.cookies.get('sessionId')!);
     const lid = raw.slice(0, raw.lastIndexOf('.'));
-    expect(await admin.exists(`sess:${lid}`)).toBe(1);
+    expect(await fixture.admin.exists(`sess:${lid}`)).toBe(1);
 
     const dual = await newPod('dual');
     const pods = [dual.url, old.url];
@@ -61,13 +46,13 @@ describe('@podsafe/fastify with legacyCookie, from @fastify/session', () => {
     expect((await browser.get('/me')).body).toEqual({ user: 'ivy', count: 5 });
     expect(browser.cookies.has('sessionId')).toBe(false);
     expect(browser.cookies.has('sid')).toBe(true);
-    expect(await admin.exists(`sess:${lid}`)).toBe(0);
+    expect(await fixture.admin.exists(`sess:${lid}`)).toBe(0);
     expect((await browser.post('/increment')).body).toEqual({ user: 'ivy', count: 6 });
   });
 
   it('ignores a @fastify/session cookie signed with another secret', async () => {
     const read = await newPod('read');
-    const old = await startOldFastifyApp(redis.url);
+    const old = await startOldFastifyApp(fixture.url);
     running.push(old);
     const victim = new Browser(old.url);
     await victim.post('/login', { user: 'jon' });

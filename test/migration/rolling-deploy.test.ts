@@ -4,40 +4,25 @@
  * users round robin, with no affinity. Then the old pods are gone and the new ones
  * switch to 'read'. Nobody is logged out and no counter increment is lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { SessionOptions } from '@podsafe/core';
 import { RedisStore } from '@podsafe/redis';
 import { Browser } from '../support/http.js';
 import { CommandCounter } from '../support/redis-monitor.js';
-import { startRedis } from '../support/servers.js';
 import { NEW_SECRET, OLD_SECRET, startNewExpressApp, startOldExpressApp, type RunningApp } from './apps.js';
+import { useMigrationRedis } from './fixture.js';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: Redis;
-const running: RunningApp[] = [];
-const stores: RedisStore[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  admin = new Redis(redis.url);
-});
-
-afterAll(async () => {
-  for (const app of running) await app.close();
-  for (const store of stores) await store.close();
-  admin.disconnect();
-  await redis.stop();
-});
+const fixture = useMigrationRedis();
+const { running, stores } = fixture;
 
 /** Keys matching `pattern` (one SCAN call: this Redis holds a few dozen keys). */
 async function keysMatching(pattern: string): Promise<string[]> {
-  const [, keys] = await admin.scan('0', 'MATCH', pattern, 'COUNT', 100_000);
+  const [, keys] = await fixture.admin.scan('0', 'MATCH', pattern, 'COUNT', 100_000);
   return keys;
 }
 
 async function newPod(mode: 'read' | 'dual'): Promise<RunningApp> {
-  const store = new RedisStore({ url: redis.url, legacy: { format: 'connect-redis', mode } });
+  const store = new RedisStore({ url: fixture.url, legacy: { format: 'connect-redis', mode } });
   stores.push(store);
   const options: SessionOptions = { store, secret: NEW_SECRET, legacyCookie: { name: 'connect.sid', secret: OLD_SECRET } };
   const app = await startNewExpressApp(options);
@@ -47,7 +32,7 @@ async function newPod(mode: 'read' | 'dual'): Promise<RunningApp> {
 
 describe('a rolling deploy from express-session + connect-redis to podsafe', () => {
   it('old and new pods alternate for several users: nobody is logged out, no increment is lost; then the switch to read adopts everyone', async () => {
-    const old = await startOldExpressApp(redis.url, { maxAge: 86_400_000 });
+    const old = await startOldExpressApp(fixture.url, { maxAge: 86_400_000 });
     running.push(old);
     const dual = await newPod('dual');
 
@@ -92,7 +77,7 @@ describe('a rolling deploy from express-session + connect-redis to podsafe', () 
   });
 
   it('costs, on a new pod in dual mode, one read and one compare-and-set write per changed request', async () => {
-    const old = await startOldExpressApp(redis.url);
+    const old = await startOldExpressApp(fixture.url);
     running.push(old);
     const dual = await newPod('dual');
     const browser = new Browser(old.url);
@@ -100,7 +85,7 @@ describe('a rolling deploy from express-session + connect-redis to podsafe', () 
     browser.baseUrl = dual.url;
     // The first use of each script on a connection sends its source (EVAL); count the steady state.
     await browser.post('/increment');
-    const counter = new CommandCounter(redis.url);
+    const counter = new CommandCounter(fixture.url);
     try {
       // load: one EVALSHA (type, value, TTL); commit: the CAS re-reads, then writes (two EVALSHAs).
       expect(await counter.during(() => browser.post('/increment'))).toEqual({ evalsha: 3 });
