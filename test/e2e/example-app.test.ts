@@ -50,6 +50,13 @@ function run(app: ExampleApp, env: Record<string, string>): { child: ChildProces
   return { child, exited, output: () => output, logged };
 }
 
+/** Stops an app that a test left running (the graceful path is tested where it matters). */
+async function killApp(server: ReturnType<typeof run> | undefined): Promise<void> {
+  if (server?.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGKILL');
+  await server.exited;
+}
+
 describe.each(APPS)('%s', (app) => {
   describe('the example app refuses bad configuration with a message, not a stack trace', () => {
     beforeAll(() => ensureBuilt('redis', app));
@@ -88,10 +95,7 @@ describe.each(APPS)('%s', (app) => {
     });
 
     afterAll(async () => {
-      if (server?.child.exitCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
+      await killApp(server);
       await redis?.stop();
     });
 
@@ -174,10 +178,7 @@ describe.each(APPS)('%s', (app) => {
     });
 
     afterAll(async () => {
-      if (server?.child.exitCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
+      await killApp(server);
       await redis?.stop();
     });
 
@@ -214,10 +215,7 @@ describe.each(APPS)('%s', (app) => {
     });
 
     afterAll(async () => {
-      if (server?.child.exitCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
+      await killApp(server);
       await redis?.stop();
     });
 
