@@ -95,3 +95,13 @@ export function steadyTraffic(call: () => Promise<unknown>, everyMs = 10): { sto
     },
   };
 }
+
+/** Prints a scenario's measured times (`[store, scenario] name=value ...`): the numbers the notes quote, never asserted. */
+export function reportTimings(store: string, scenario: string, numbers: Record<string, number | undefined>): void {
+  console.log(`[${store}, ${scenario}] ${Object.entries(numbers).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
+}
+
+/** {@link reportTimings} for what {@link probeUntilServed} measured. */
+export function reportProbe(store: string, scenario: string, probe: ProbeResult): void {
+  reportTimings(store, scenario, { firstFailureMs: probe.firstFailureMs, servedAgainMs: probe.servedMs, failedCalls: probe.failures, slowestCallMs: probe.slowestCallMs });
+}

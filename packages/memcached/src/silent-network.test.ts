@@ -5,7 +5,7 @@ import { create, newId } from '@podsafe/testkit';
 import { MemcachedStore } from './memcached-store.js';
 import { startMemcached, type ServerProcess } from '../../../test/support/servers.js';
 import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { expectUnavailableUntil, probeUntilServed, steadyTraffic } from '../../../test/support/outage-probe.js';
+import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings, steadyTraffic } from '../../../test/support/outage-probe.js';
 
 /**
  * The Kubernetes case for memcached: the old address drops packets (no RST, no
@@ -48,10 +48,6 @@ function pending(server: Server): number {
   return Object.keys(internals.errorCallbacks).length;
 }
 
-function report(scenario: string, numbers: Record<string, number | undefined>): void {
-  console.log(`[memcached, ${scenario}] ${Object.entries(numbers).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
-}
-
 describe('MemcachedStore on a silent network', () => {
   it('the pod moved (old connections silent forever, new ones reach memcached): serving again by itself, sessions intact', async () => {
     await using subject = await relayed();
@@ -69,7 +65,7 @@ describe('MemcachedStore on a silent network', () => {
 
     expect(relay.accepted, 'the store opened a new connection').toBeGreaterThan(acceptedBefore);
     expect((await store.get(id))?.data).toEqual({ user: 'alice' });
-    report('moved', { firstFailureMs: probe.firstFailureMs, servedAgainMs: probe.servedMs, failedCalls: probe.failures, slowestCallMs: probe.slowestCallMs });
+    reportProbe('memcached', 'moved', probe);
   });
 
   it('a partition (old and new connections silent): every call fails fast as unavailable, and it serves again once healed', async () => {
@@ -88,7 +84,7 @@ describe('MemcachedStore on a silent network', () => {
     relay.heal();
     const probe = await probeUntilServed(() => store.get(id), { start });
     expect((await store.get(id))?.data).toEqual({ user: 'bob' });
-    report('partition', { slowestCallDuringPartitionMs: slowestCallMs, servedAfterHealMs: probe.servedMs });
+    reportTimings('memcached', 'partition', { slowestCallDuringPartitionMs: slowestCallMs, servedAfterHealMs: probe.servedMs });
   });
 
   it('what the client holds during a partition stays bounded: timed-out requests do not pile up under steady traffic', async () => {

@@ -4,7 +4,7 @@ import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startRedisCluster, type TestCluster } from '../test/cluster.js';
 import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { probeUntilServed } from '../../../test/support/outage-probe.js';
+import { probeUntilServed, reportProbe } from '../../../test/support/outage-probe.js';
 
 /**
  * A Redis Cluster whose first master is reached through a relay (the node announces
@@ -63,9 +63,7 @@ describe('RedisStore on Redis Cluster on a silent network', () => {
 
       expect(relay.accepted, 'the client opened a new connection to the moved master').toBeGreaterThan(acceptedBefore);
       expect((await store.get(id))?.data).toEqual({ user: 'alice' });
-      console.log(
-        `[redis cluster, moved] firstFailureMs=${probe.firstFailureMs} servedAgainMs=${probe.servedMs} failedCalls=${probe.failures} slowestCallMs=${probe.slowestCallMs}`,
-      );
+      reportProbe('redis cluster', 'moved', probe);
     } finally {
       await store.close();
       client.disconnect();

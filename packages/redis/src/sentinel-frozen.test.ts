@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startSentinelGroup, type TestSentinelGroup } from '../test/sentinel.js';
-import { probeUntilServed } from '../../../test/support/outage-probe.js';
+import { probeUntilServed, reportProbe } from '../../../test/support/outage-probe.js';
 
 /**
  * A Sentinel failover where the old master is frozen (SIGSTOP: its sockets stay
@@ -42,9 +42,7 @@ describe('RedisStore through Sentinel, the master frozen', () => {
       const after = newId();
       expect(await store.save(after, create({ user: 'bob' }), 600)).toBe(true);
       expect((await store.get(after))?.data).toEqual({ user: 'bob' });
-      console.log(
-        `[redis sentinel, master frozen] firstFailureMs=${probe.firstFailureMs} servedAgainMs=${probe.servedMs} failedCalls=${probe.failures} slowestCallMs=${probe.slowestCallMs}`,
-      );
+      reportProbe('redis sentinel', 'master frozen', probe);
     } finally {
       await store.close();
     }

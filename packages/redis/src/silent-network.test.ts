@@ -6,7 +6,7 @@ import { RedisStore } from './index.js';
 import { nextStatus } from '../test/status.js';
 import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
 import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { expectUnavailableUntil, probeUntilServed } from '../../../test/support/outage-probe.js';
+import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings } from '../../../test/support/outage-probe.js';
 
 /**
  * The Kubernetes case: the old address drops packets (no RST, no FIN) because the
@@ -43,10 +43,6 @@ function pending(client: Redis): number {
   return (internals.commandQueue?.length ?? 0) + (internals.offlineQueue?.length ?? 0) + (internals.prevCommandQueue?.length ?? 0);
 }
 
-function report(scenario: string, numbers: Record<string, number | undefined>): void {
-  console.log(`[redis standalone, ${scenario}] ${Object.entries(numbers).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
-}
-
 describe('RedisStore on a silent network', () => {
   it('the pod moved (old connections silent forever, new ones reach Redis): it reconnects by itself, sessions intact', async () => {
     await using subject = await relayedStore();
@@ -61,7 +57,7 @@ describe('RedisStore on a silent network', () => {
 
     expect(relay.accepted, 'the store opened a new connection').toBeGreaterThan(acceptedBefore);
     expect((await store.get(id))?.data).toEqual({ user: 'alice' });
-    report('moved', { firstFailureMs: probe.firstFailureMs, servedAgainMs: probe.servedMs, failedCalls: probe.failures, slowestCallMs: probe.slowestCallMs });
+    reportProbe('redis standalone', 'moved', probe);
   });
 
   it('a partition (old and new connections silent): every call fails fast as unavailable, and it serves again once healed', async () => {
@@ -84,7 +80,7 @@ describe('RedisStore on a silent network', () => {
 
     expect(relay.accepted, 'the store reconnected during the partition').toBeGreaterThan(acceptedBefore);
     expect((await store.get(id))?.data).toEqual({ user: 'bob' });
-    report('partition', { slowestCallDuringPartitionMs: slowestCallMs, servedAfterHealMs: probe.servedMs });
+    reportTimings('redis standalone', 'partition', { slowestCallDuringPartitionMs: slowestCallMs, servedAfterHealMs: probe.servedMs });
   });
 
   it('what the client holds during a partition stays bounded: timed-out commands do not pile up', async () => {
