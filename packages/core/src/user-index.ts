@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SessionConfigError } from './errors.js';
 import { isExpired, nowSeconds } from './expiry.js';
-import type { ResolvedOptions } from './options.js';
 import { RESERVED_KEYS } from './session.js';
 import { isClientStore, type AnySessionStore, type SessionDataRecord } from './types.js';
 import type { UserIndexEntry, UserIndexMethods } from './user-index-store.js';
