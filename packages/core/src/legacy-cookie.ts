@@ -11,7 +11,7 @@ import { isClientStore, type AnySessionStore, type LegacySessionSource } from '.
  * so its users stay logged in. Needs a store with legacy support (`RedisStore({ legacy })`).
  */
 export interface LegacyCookieOptions {
-  /** The old library's cookie name: express-session's default is `'connect.sid'`, @fastify/session's `'sessionId'`. */
+  /** The old library's cookie name: express-session's default is `'connect.sid'`, `@fastify/session`'s `'sessionId'`. */
   name: string;
   /**
    * The old library's secret(s), as the old app passed them (any length: the old app
@@ -21,14 +21,21 @@ export interface LegacyCookieOptions {
   secret: Secret | readonly Secret[];
   /**
    * How the old library signs its cookie, for the cookies podsafe sets in `'dual'`
-   * mode: `'express-session'` (default) sends `s:<id>.<signature>`,
-   * `'@fastify/session'` sends `<id>.<signature>`. Both are accepted when reading:
-   * both are cookie-signature's HMAC-SHA256 of the id, base64 without padding.
+   * mode: `'express-session'` sends `s:<id>.<signature>`, `'@fastify/session'`
+   * sends `<id>.<signature>`. Both are accepted when reading: both are
+   * cookie-signature's HMAC-SHA256 of the id, base64 without padding.
+   * @default `'express-session'`
    */
   format?: 'express-session' | '@fastify/session';
-  /** `Path` of the old cookie, to clear it (or set it, in `'dual'` mode). Default `'/'`. */
+  /**
+   * `Path` of the old cookie, to clear it (or set it, in `'dual'` mode).
+   * @default `'/'`
+   */
   path?: string;
-  /** `Domain` of the old cookie, if the old app set one. Default: none. */
+  /**
+   * `Domain` of the old cookie, if the old app set one.
+   * @default none (a host-only cookie)
+   */
   domain?: string;
 }
 

@@ -10,7 +10,8 @@ import type { DestroyByUserOptions, IndexedUserSession, UserIndexEntry } from '.
 export interface MemoryStoreOptions {
   /**
    * Seconds between sweeps that drop expired sessions, so an idle process does
-   * not hold them. Expired sessions are never returned either way. Default `60`.
+   * not hold them. Expired sessions are never returned either way.
+   * @default `60` seconds
    */
   sweepInterval?: number;
 }

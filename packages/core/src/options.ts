@@ -11,28 +11,45 @@ import type { UserSessionOptions } from './user-index.js';
 /** Attributes of the session cookie. */
 export interface SessionCookieOptions {
   /**
-   * `Secure` attribute. `'auto'` (default): set when the request arrived over
-   * https, as the framework reports it (behind a proxy, enable the framework's
+   * `Secure` attribute. `'auto'`: set when the request arrived over https, as
+   * the framework reports it (behind a proxy, enable the framework's
    * trust-proxy setting so `X-Forwarded-Proto` counts). A cookie browsers only
    * accept when Secure (`sameSite: 'none'`, a `__Host-` or `__Secure-` name)
-   * defaults to `true` instead, and refuses `false` and `'auto'` at startup.
+   * is always Secure: it refuses `false` and `'auto'` at startup.
+   * @default `'auto'`; `true` for `sameSite: 'none'` and `__Host-` / `__Secure-` names
    */
   secure?: boolean | 'auto';
-  /** `SameSite` attribute. Default `'lax'`. `'none'` makes the cookie always Secure (see `secure`). */
+  /**
+   * `SameSite` attribute. `'none'` makes the cookie always Secure (see `secure`).
+   * @default `'lax'`
+   */
   sameSite?: 'lax' | 'strict' | 'none';
-  /** `Domain` attribute, a host name. Default: none (host-only cookie). Not allowed with a `__Host-` name. */
+  /**
+   * `Domain` attribute, a host name. Not allowed with a `__Host-` name.
+   * @default none (a host-only cookie)
+   */
   domain?: string;
-  /** `Path` attribute; must start with `/`. Default `'/'`. Must be `'/'` with a `__Host-` name. */
+  /**
+   * `Path` attribute; must start with `/`. Must be `'/'` with a `__Host-` name.
+   * @default `'/'`
+   */
   path?: string;
-  /** `HttpOnly` attribute. Default `true`; turning it off lets page scripts read the session cookie. */
+  /**
+   * `HttpOnly` attribute; turning it off lets page scripts read the session cookie.
+   * @default `true`
+   */
   httpOnly?: boolean;
   /**
-   * `true` (default): the cookie carries `Max-Age` (the time left until the
-   * session expires, in seconds) and survives a browser restart. `false`: a
+   * `true`: the cookie carries `Max-Age` (the time left until the session
+   * expires, in seconds) and survives a browser restart. `false`: a
    * browser-session cookie, gone when the browser closes.
+   * @default `true`
    */
   persistent?: boolean;
-  /** `Partitioned` attribute (CHIPS), for sessions used in third-party iframes. Default `false`. */
+  /**
+   * `Partitioned` attribute (CHIPS), for sessions used in third-party iframes.
+   * @default `false`
+   */
   partitioned?: boolean;
 }
 
@@ -47,49 +64,68 @@ export interface SessionOptions extends UserSessionOptions {
    * cookies signed with the old one are re-issued with the new one on their next
    * request, so nobody is logged out. Required for server-side stores; a
    * client-side store (`JwtStore`) signs with its own keys.
+   * @default none (required with a server-side store)
    */
   secret?: Secret | readonly Secret[];
   /**
-   * Name of the session cookie. Default `'sid'`. A `__Host-` name (e.g.
-   * `'__Host-sid'`) makes browsers refuse the cookie from a sibling subdomain
-   * or over http, so no other site can plant one; it needs Secure, path `/`
-   * and no domain (checked at startup).
+   * Name of the session cookie. A `__Host-` name (e.g. `'__Host-sid'`) makes
+   * browsers refuse the cookie from a sibling subdomain or over http, so no
+   * other site can plant one; it needs Secure, path `/` and no domain
+   * (checked at startup).
+   * @default `'sid'`
    */
   cookieName?: string;
-  /** Idle expiry in seconds: a session unused this long is gone. Sliding. Default `86400` (1 day). */
+  /**
+   * Idle expiry in seconds: a session unused this long is gone. Sliding.
+   * @default `86400` seconds (1 day)
+   */
   ttl?: number;
   /**
    * Absolute expiry in seconds since the session was created, however active it
-   * is (then the user signs in again). Default: none. `regenerate()` starts a new one.
+   * is (then the user signs in again). `regenerate()` starts a new one.
+   * @default none (no absolute expiry)
    */
   maxLifetime?: number;
   /**
    * Seconds between two writes that only slide the expiry of an unchanged
-   * session. Lower = expiry more exact, more store writes. Default: one tenth of
-   * `ttl`, at most 3600.
+   * session. Lower = expiry more exact, more store writes; `0` slides it on
+   * every request. Shorter than `ttl`.
+   * @default `ttl` / 10, at most `3600` seconds
    */
   touchAfter?: number;
   /**
    * Store a session (and send its cookie) even when nothing was put in it.
-   * Default `false`: a visitor whose session stays empty costs no store write
-   * and gets no cookie.
+   * `false`: a visitor whose session stays empty costs no store write and
+   * gets no cookie.
+   * @default `false`
    */
   saveUninitialized?: boolean;
-  /** Cookie attributes. */
+  /**
+   * Cookie attributes: see {@link SessionCookieOptions}.
+   * @default each attribute's own default
+   */
   cookie?: SessionCookieOptions;
   /**
    * Seconds a single store call may take before the request fails with
-   * `SessionStoreUnavailableError` (503). Default `2`; at most 2147483.647 (a timer's range).
+   * `SessionStoreUnavailableError` (503). At most 2147483.647 (a timer's range).
+   * @default `2` seconds
    */
   storeTimeout?: number;
-  /** Seconds sent in `Retry-After` when the store is unavailable, a whole number. Default `2`. */
+  /**
+   * Seconds sent in `Retry-After` when the store is unavailable, a whole number.
+   * @default `2` seconds
+   */
   retryAfter?: number;
-  /** Receives an event per load, commit and store error: wire it to metrics or logs. Must not throw. */
+  /**
+   * Receives an event per load, commit and store error: wire it to metrics or logs. Must not throw.
+   * @default none (no events)
+   */
   onEvent?: (event: SessionEvent) => void;
   /**
-   * Migrating from express-session or @fastify/session: also accept their signed cookie
+   * Migrating from express-session or `@fastify/session`: also accept their signed cookie
    * and load its session from the store's legacy sessions (`RedisStore({ legacy })`), so
    * nobody is logged out. See `@podsafe/redis`'s migration guide. Remove it once moved.
+   * @default none (no legacy cookie read)
    */
   legacyCookie?: LegacyCookieOptions;
 }

@@ -4,7 +4,10 @@ import type { DestroyUserSessionsOptions, UserSession } from './user-index.js';
 
 /** Options of {@link SessionControls.regenerate}. */
 export interface RegenerateOptions {
-  /** Carry the current data over to the new session. Default `false`: start empty. */
+  /**
+   * Carry the current data over to the new session. `false`: start empty.
+   * @default `false`
+   */
   keepData?: boolean;
 }
 

@@ -36,9 +36,15 @@ export interface SessionMeta {
  * for "remember me". Each absent field falls back to the app's option.
  */
 export interface SessionLifetime {
-  /** Idle expiry of this session in seconds (sliding), instead of the app's `ttl`. Still cut short by `maxLifetime`. */
+  /**
+   * Idle expiry of this session in seconds (sliding), instead of the app's `ttl`. Still cut short by `maxLifetime`.
+   * @default the app's `ttl` option
+   */
   ttl?: number;
-  /** `false`: a browser-session cookie (gone when the browser closes); `true`: one with `Max-Age`. Instead of `cookie.persistent`. */
+  /**
+   * `false`: a browser-session cookie (gone when the browser closes); `true`: one with `Max-Age`. Instead of `cookie.persistent`.
+   * @default the app's `cookie.persistent` option
+   */
   persistent?: boolean;
 }
 

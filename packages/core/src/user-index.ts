@@ -15,17 +15,27 @@ export interface UserSessionOptions {
    * the engine keeps it in step whenever the key's value changes (login, logout,
    * `regenerate()`, `destroy()`). Needs a store with `capabilities.userIndex`
    * (`RedisStore`, `MemoryStore`, or `JwtStore` with a revocation store that has it),
-   * checked at startup. Default: none (no index, no extra store calls).
+   * checked at startup.
    *
    * Cost: one extra store call when a signed-in session is written or touched, at
    * login and at logout; none for a request that changes nothing.
+   * @default none (no index, no extra store calls)
    */
   userKey?: string;
-  /** Keep each session's last `User-Agent` in the index, to show in `listUserSessions()`. Default `false` (privacy by default). */
+  /**
+   * Keep each session's last `User-Agent` in the index, to show in `listUserSessions()`.
+   * @default `false` (privacy by default)
+   */
   recordUserAgent?: boolean;
-  /** Keep each session's last client address in the index, to show in `listUserSessions()`. Default `false` (privacy by default). */
+  /**
+   * Keep each session's last client address in the index, to show in `listUserSessions()`.
+   * @default `false` (privacy by default)
+   */
   recordIp?: boolean;
-  /** The most sessions `listUserSessions()` returns, most recently seen first. From 1 to 1000; default `50`. */
+  /**
+   * The most sessions `listUserSessions()` returns, most recently seen first. From 1 to 1000.
+   * @default `50` sessions
+   */
   userSessionsLimit?: number;
 }
 
@@ -51,7 +61,11 @@ export interface UserSession {
 
 /** Options of `session.destroyUserSessions()`. */
 export interface DestroyUserSessionsOptions {
-  /** Leave the session of this request signed in ("sign out everywhere else"). Default `false`: sign out everywhere, this one too. */
+  /**
+   * Leave the session of this request signed in ("sign out everywhere else").
+   * `false`: sign out everywhere, this one too.
+   * @default `false`
+   */
   keepCurrent?: boolean;
 }
 

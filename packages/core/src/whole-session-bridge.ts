@@ -10,9 +10,15 @@ import type { AnySessionStore, SessionDataRecord, SessionStore } from './types.j
 export interface WholeSessionBridgeOptions {
   /** Any server-side podsafe store: `RedisStore`, `MemcachedStore`, `MemoryStore`, or your own. */
   store: AnySessionStore;
-  /** Seconds a session lives when its cookie has no expiry (a browser-session cookie). Default `86400` (1 day). */
+  /**
+   * Seconds a session lives when its cookie has no expiry (a browser-session cookie).
+   * @default `86400` seconds (1 day)
+   */
   ttl?: number;
-  /** Seconds a single store call may take before it fails with `SessionStoreUnavailableError`. Default `2`. */
+  /**
+   * Seconds a single store call may take before it fails with `SessionStoreUnavailableError`.
+   * @default `2` seconds
+   */
   timeout?: number;
 }
 

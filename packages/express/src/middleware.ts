@@ -17,6 +17,7 @@ export interface ExpressSessionOptions extends SessionOptions {
    * which would otherwise cost a store read each:
    * `skip: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.path) || req.path.startsWith('/static/')`.
    * Called with Express's `req` (`req.path` is relative to where the middleware is mounted).
+   * @default none (every request gets a session)
    */
   skip?(req: IncomingMessage & { readonly path: string; readonly originalUrl: string }): boolean;
 }

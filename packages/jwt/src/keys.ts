@@ -28,9 +28,15 @@ export interface JwtKey {
   kid: string;
   /** The algorithm pinned to this key: a token claiming any other algorithm under this `kid` is refused. */
   alg: AsymmetricAlgorithm;
-  /** Signs new tokens. The first key in the list that has one is the signing key; keys without one only verify. */
+  /**
+   * Signs new tokens. The first key in the list that has one is the signing key; keys without one only verify.
+   * @default none (the key only verifies)
+   */
   privateKey?: KeyInput;
-  /** Verifies tokens. Optional when `privateKey` is given (it is derived from it). */
+  /**
+   * Verifies tokens. Optional when `privateKey` is given (it is derived from it).
+   * @default derived from `privateKey`
+   */
   publicKey?: KeyInput;
 }
 

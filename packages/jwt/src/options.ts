@@ -12,6 +12,7 @@ export interface JwtStoreOptions {
    * HS384, 64 for HS512). Generate one with `openssl rand -base64 48`. Every
    * replica needs the same secret. Also the source of the encryption key when
    * `encrypt` is on.
+   * @default none (give one of `secret`, `secrets`, `keys`)
    */
   secret?: Secret;
   /**
@@ -19,6 +20,7 @@ export interface JwtStoreOptions {
    * token signed with an older secret is accepted and re-issued with the newest
    * on the same response, so rotating logs nobody out. Remove an old secret
    * once `ttl` (the engine's idle expiry) has passed since it stopped signing.
+   * @default none (give one of `secret`, `secrets`, `keys`)
    */
   secrets?: readonly Secret[];
   /**
@@ -28,43 +30,49 @@ export interface JwtStoreOptions {
    * own `alg` only. For rotation, put the new key first and keep the old one
    * (its `publicKey` is enough) until its tokens have expired. Cannot be
    * combined with `encrypt` (encryption needs a shared secret).
+   * @default none (give one of `secret`, `secrets`, `keys`)
    */
   keys?: readonly JwtKey[];
   /**
-   * HMAC algorithm for `secret` / `secrets`. Default `'HS256'`. Not used with
-   * `keys` (each key names its own `alg`).
+   * HMAC algorithm for `secret` / `secrets`. Not used with `keys` (each key
+   * names its own `alg`).
+   * @default `'HS256'`
    */
   algorithm?: HmacAlgorithm;
   /**
-   * `iss` claim put in every token and required on every token read. Default:
-   * none (not set, not checked). Set it when the same keys sign other JWTs.
+   * `iss` claim put in every token and required on every token read. Set it
+   * when the same keys sign other JWTs.
+   * @default none (not set, not checked)
    */
   issuer?: string;
   /**
-   * `aud` claim put in every token and required on every token read. Default:
-   * none (not set, not checked).
+   * `aud` claim put in every token and required on every token read.
+   * @default none (not set, not checked)
    */
   audience?: string;
   /**
    * Encrypt the token (JWE, `dir` + `A256GCM`, key derived from the secret with
    * HKDF-SHA256) so the browser, proxies and logs cannot read the session data.
-   * Default `false`: the token is signed, and its data is readable by anyone
-   * who has the cookie (base64url is not encryption). Needs `secret`/`secrets`.
+   * `false`: the token is signed, and its data is readable by anyone who has
+   * the cookie (base64url is not encryption). Needs `secret`/`secrets`.
    * Switching it on or off logs nobody out: tokens of the other form still
    * verify and are re-issued in the new form.
+   * @default `false`
    */
   encrypt?: boolean;
   /**
    * Largest token, in bytes, that `encode` produces; a bigger one fails with
    * `SessionTooLargeError` instead of a cookie the browser silently drops.
-   * Default `3800`: browsers keep at most 4096 bytes of name and value per
-   * cookie, and this leaves room for the cookie name and `=`. From 512 to 4096.
+   * Browsers keep at most 4096 bytes of name and value per cookie; the default
+   * leaves room for the cookie name and `=`. From 512 to 4096.
+   * @default `3800` bytes
    */
   maxBytes?: number;
   /**
    * Seconds of clock skew between replicas accepted for a token's `iat` and
    * `nbf` (a token from a replica whose clock runs ahead is not "from the
-   * future"). Default `5`, at most `60`. `exp` is enforced exactly.
+   * future"). A whole number, at most `60`. `exp` is enforced exactly.
+   * @default `5` seconds
    */
   clockTolerance?: number;
   /**
@@ -74,15 +82,17 @@ export interface JwtStoreOptions {
    * everywhere ("log out everywhere", a stolen cookie). Every `decode` then
    * costs one lookup there, and fails with `SessionStoreUnavailableError`
    * (503) when that store is down: a revocation list that cannot be read is not
-   * bypassed. Default: none, and then a copied token stays valid until its
-   * `exp`. The app owns this store: `JwtStore.close()` does not close it.
+   * bypassed. Without one, a copied token stays valid until its `exp`. The
+   * app owns this store: `JwtStore.close()` does not close it.
+   * @default none (no revocation: a token is valid until its `exp`)
    */
   revocation?: SessionStore;
   /**
    * Verified tokens kept in memory (least recently used first out), so a
    * request carrying a token this replica has already verified or issued does
    * no crypto. `exp` and revocation are still checked on every request.
-   * Default `1000`; `0` turns the cache off.
+   * `0` turns the cache off.
+   * @default `1000` tokens
    */
   cacheSize?: number;
 }

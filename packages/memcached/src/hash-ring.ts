@@ -6,7 +6,8 @@ export interface HashRingOptions {
   /**
    * Points each node gets on the ring. More points spread keys more evenly
    * (160 keeps each node within a few percent of its fair share) at the cost
-   * of a larger table, built once. Default `160`.
+   * of a larger table, built once.
+   * @default `160` points
    */
   virtualNodes?: number;
 }

@@ -14,6 +14,7 @@ export interface MemcachedStoreOptions {
    * session lives on one of them, chosen by consistent hashing on the server
    * names as written here: use stable names (a StatefulSet's pod DNS names).
    * Required unless `client` is given.
+   * @default none (required without `client`)
    */
   servers?: string | readonly string[];
   /**
@@ -24,14 +25,15 @@ export interface MemcachedStoreOptions {
    * must be memjs's default (bytes in, bytes out). Give `servers` or `client`,
    * not both; `retries`, `failover`, `failoverTime` and `virtualNodes` configure
    * the client the store creates, so they cannot be combined with `client`.
+   * @default none (the store creates and closes its own client)
    */
   client?: Client;
   /**
    * Prefix of every key the store writes: a session is `prefix + id` (its
    * `lastSeenAt`, after a touch, is `prefix + id + ':seen'`). Printable ASCII
    * without spaces, at most 117 bytes so every key fits memcached's 250-byte
-   * limit. Use different prefixes for apps sharing a memcached. Default
-   * `'podsafe:sess:'`.
+   * limit. Use different prefixes for apps sharing a memcached.
+   * @default `'podsafe:sess:'`
    */
   prefix?: string;
   /**
@@ -39,17 +41,19 @@ export interface MemcachedStoreOptions {
    * retries included, before it rejects with `SessionStoreUnavailableError`.
    * Each attempt may spend up to `timeout / (retries + 1)` seconds connecting
    * and as long again waiting for the answer. Keep it below the engine's
-   * `storeTimeout` (default 2 s) so this store's error, which names the
-   * memcached server, is the one reported. A call that reaches it while its
-   * server is still on the connection the call went out on declares that
-   * connection dead (a silent network: packets dropped, no reset): it is
-   * destroyed with what is queued on it and reopened. Default `1`.
+   * `storeTimeout` so this store's error, which names the memcached server,
+   * is the one reported. A call that reaches it while its server is still on
+   * the connection the call went out on declares that connection dead (a
+   * silent network: packets dropped, no reset): it is destroyed with what is
+   * queued on it and reopened.
+   * @default `1` second
    */
   timeout?: number;
   /**
    * How many times a failed attempt (refused or reset connection, timeout) is
    * retried, after 0.05 s, on a fresh connection, within `timeout`. One retry
-   * rides out a connection that went stale when memcached restarted. Default `1`.
+   * rides out a connection that went stale when memcached restarted. From 0 to 10.
+   * @default `1` retry
    */
   retries?: number;
   /**
@@ -57,24 +61,30 @@ export interface MemcachedStoreOptions {
    * in the list for `failoverTime` seconds instead of failing with 503. Those
    * users are logged out (their session is on the failed server), and a logout
    * while their server is unreachable cannot delete the session there, so it
-   * is valid again when the server comes back. Default `false`: a down server
-   * makes its sessions' requests fail fast (503 with Retry-After) until it is
-   * back or removed from `servers`.
+   * is valid again when the server comes back. `false`: a down server makes
+   * its sessions' requests fail fast (503 with Retry-After) until it is back
+   * or removed from `servers`.
+   * @default `false`
    */
   failover?: boolean;
-  /** With `failover`, seconds a failed server is skipped before it is tried again. Default `60`. */
+  /**
+   * With `failover`, seconds a failed server is skipped before it is tried again.
+   * @default `60` seconds
+   */
   failoverTime?: number;
   /**
    * Largest session record (its JSON, in bytes) the store writes; a bigger one
    * rejects with `SessionTooLargeError` and nothing is written. Memcached's
    * default item limit is 1 MiB (`memcached -I 1m`) including the key and
-   * item header, hence the default `1048064` (1 MiB - 512). Lower it to match a
+   * item header, hence 512 bytes less by default. Lower it to match a
    * smaller `-I`; raise it only with a larger one.
+   * @default `1048064` bytes (1 MiB - 512)
    */
   maxItemBytes?: number;
   /**
-   * Points per server on the consistent-hashing ring. Default `160`: each
+   * Points per server on the consistent-hashing ring: at the default, each
    * server gets within a few percent of its fair share of sessions.
+   * @default `160` points
    */
   virtualNodes?: number;
 }

@@ -7,13 +7,14 @@ import { resolveLegacyOptions, type LegacyOptions, type ResolvedLegacyOptions } 
  * allowed: `0.5` is 500 ms), like everywhere else in podsafe's public API.
  *
  * Give either `client` (a connection you own) or the connection options
- * (`url`, `redisOptions`, `connectTimeout`, `maxReconnectDelay`), not both.
+ * (`url`, `redisOptions`, `socketTimeout`, `connectTimeout`, `maxReconnectDelay`), not both.
  */
 export interface RedisStoreOptions {
   /**
    * Where Redis is, as a `redis://` or `rediss://` (TLS) URL, optionally with
    * credentials and a database number: `redis://:secret@redis:6379/2`.
-   * Default `redis://127.0.0.1:6379`. Leave it out when `redisOptions.sentinels` is set.
+   * Leave it out when `redisOptions.sentinels` is set.
+   * @default `'redis://127.0.0.1:6379'` (none with `redisOptions.sentinels`)
    */
   url?: string;
   /**
@@ -21,19 +22,22 @@ export interface RedisStoreOptions {
    * never closes it (your code does), and uses it as configured: set `commandTimeout`,
    * `maxRetriesPerRequest` and `enableAutoPipelining` on it yourself. It must not
    * have a `keyPrefix` (use {@link RedisStoreOptions.prefix}).
+   * @default none (the store creates and closes its own client)
    */
   client?: Redis | Cluster;
   /**
    * Prefix of every key the store writes; one session is the hash `prefix + id`.
-   * `clear()`, `ids()` and `count()` only ever see keys under it. Default `podsafe:sess:`.
+   * `clear()`, `ids()` and `count()` only ever see keys under it.
    * Use different prefixes for apps that share one Redis.
+   * @default `'podsafe:sess:'`
    */
   prefix?: string;
   /**
    * Seconds one Redis round trip may take before the call rejects with
    * `SessionStoreUnavailableError`. Bounds every call, also on a `client` you pass in,
    * also while Redis is down (commands never wait longer than this). Keep it below the
-   * engine's `storeTimeout` (default 2). Default `1`.
+   * engine's `storeTimeout`, so the error reported is this store's, which names Redis's address.
+   * @default `1` second
    */
   commandTimeout?: number;
   /**
@@ -42,20 +46,23 @@ export interface RedisStoreOptions {
    * notices a network that drops packets without a reset (a rescheduled Redis pod, a
    * partitioned node): the kernel alone would keep such a socket open for many
    * minutes, and every call would time out on it. Any reply from Redis counts as
-   * life, so a busy but healthy Redis is never cut off. Default `2`. Not used with
+   * life, so a busy but healthy Redis is never cut off. Not used with
    * `client`: set ioredis's `socketTimeout` (ms) on your client instead.
+   * @default `2` seconds
    */
   socketTimeout?: number;
   /**
    * Seconds one attempt to open a connection (TCP, TLS, AUTH) may take before it is
-   * abandoned and retried. Default `5`. Not used with `client`.
+   * abandoned and retried. Not used with `client`.
+   * @default `5` seconds
    */
   connectTimeout?: number;
   /**
    * Upper bound, in seconds, of the wait between two reconnection attempts while Redis
    * is unreachable (the wait grows exponentially from 50 ms, with jitter, up to this).
-   * The store retries forever, so it recovers by itself when Redis comes back. Default `2`.
+   * The store retries forever, so it recovers by itself when Redis comes back.
    * Not used with `client`.
+   * @default `2` seconds
    */
   maxReconnectDelay?: number;
   /**
@@ -66,12 +73,14 @@ export interface RedisStoreOptions {
    * reconnect backoff). Times here are ioredis's own (milliseconds); for the three
    * timeouts use the store's `commandTimeout`, `socketTimeout` and `connectTimeout`
    * (seconds) instead. Not used with `client`.
+   * @default `{}` (only the store's own ioredis settings)
    */
   redisOptions?: RedisOptions;
   /**
    * Also read the sessions an express-session + connect-redis app left in this Redis
    * (and, in `'dual'` mode, keep writing them in its format), so switching logs nobody
    * out. See the README's migration guide.
+   * @default none (no legacy sessions read)
    */
   legacy?: LegacyOptions;
 }

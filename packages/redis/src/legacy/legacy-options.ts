@@ -5,14 +5,17 @@ export type LegacyMode = 'read' | 'dual';
 
 /**
  * `RedisStore({ legacy })`: read (and during a rolling deploy, keep writing) the
- * sessions an express-session + connect-redis app (or @fastify/session on connect-redis)
+ * sessions an express-session + connect-redis app (or `@fastify/session` on connect-redis)
  * left in this Redis, so nobody is logged out by the switch. Remove it once every
  * legacy session has been converted or has expired.
  */
 export interface LegacyOptions {
   /** The legacy record format. `'connect-redis'`: a string key holding express-session's JSON (connect-redis 3 to 9). */
   format: 'connect-redis';
-  /** connect-redis's `prefix` in the old app. Default `'sess:'` (connect-redis's own default). */
+  /**
+   * connect-redis's `prefix` in the old app. It must not overlap the store's own `prefix`.
+   * @default `'sess:'` (connect-redis's own default)
+   */
   prefix?: string;
   /**
    * `'dual'` while old and new pods serve the same users (a rolling deploy): the legacy
@@ -24,7 +27,8 @@ export interface LegacyOptions {
   mode: LegacyMode;
   /**
    * connect-redis's `ttl` in the old app, in **seconds**: the expiry of sessions whose
-   * cookie has no `expires` (no `cookie.maxAge`). Default `86400` (connect-redis's own).
+   * cookie has no `expires` (no `cookie.maxAge`).
+   * @default `86400` seconds (connect-redis's own default)
    */
   ttl?: number;
 }

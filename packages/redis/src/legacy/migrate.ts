@@ -14,17 +14,35 @@ export interface MigrateOptions {
    * (the CLI does), several times faster.
    */
   client: Redis | Cluster;
-  /** connect-redis's prefix in the old app. Default `'sess:'`. */
+  /**
+   * connect-redis's prefix in the old app.
+   * @default `'sess:'` (connect-redis's own default)
+   */
   legacyPrefix?: string;
-  /** The RedisStore's prefix. Default `'podsafe:sess:'`. */
+  /**
+   * The RedisStore's prefix.
+   * @default `'podsafe:sess:'` (the RedisStore's default)
+   */
   prefix?: string;
-  /** connect-redis's `ttl` in the old app, in seconds, for legacy keys without a TTL. Default `86400`. */
+  /**
+   * connect-redis's `ttl` in the old app, in seconds, for legacy keys without a TTL.
+   * @default `86400` seconds (connect-redis's own default)
+   */
   ttl?: number;
-  /** Read and count, write nothing. */
+  /**
+   * Read and count, write nothing.
+   * @default `false`
+   */
   dryRun?: boolean;
-  /** Stops after the page in flight (every session is converted whole or not at all). */
+  /**
+   * Stops after the page in flight (every session is converted whole or not at all).
+   * @default none (runs to the end)
+   */
   signal?: AbortSignal;
-  /** Called after every page. */
+  /**
+   * Called after every page.
+   * @default none
+   */
   onProgress?: (progress: MigrateProgress) => void;
 }
 
