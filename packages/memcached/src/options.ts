@@ -10,7 +10,8 @@ export interface MemcachedStoreOptions {
    * The memcached servers: `'host:port'`, several comma-separated
    * (`'cache-0.cache:11211,cache-1.cache:11211'`), or a list of them. Port
    * defaults to `11211`; IPv6 literals go in brackets (`'[fd00::5]:11211'`);
-   * SASL credentials as `'user:password@host:port'`. With several servers, each
+   * SASL credentials as `'user:password@host:port'` (never shown in error
+   * messages). With several servers, each
    * session lives on one of them, chosen by consistent hashing on the server
    * names as written here: use stable names (a StatefulSet's pod DNS names).
    * Required unless `client` is given.

@@ -46,14 +46,14 @@ export interface RedisStoreOptions {
    * notices a network that drops packets without a reset (a rescheduled Redis pod, a
    * partitioned node): the kernel alone would keep such a socket open for many
    * minutes, and every call would time out on it. Any reply from Redis counts as
-   * life, so a busy but healthy Redis is never cut off. Not used with
+   * life, so a busy but healthy Redis is never cut off. Refused with
    * `client`: set ioredis's `socketTimeout` (ms) on your client instead.
    * @default `2` seconds
    */
   socketTimeout?: number;
   /**
    * Seconds one attempt to open a connection (TCP, TLS, AUTH) may take before it is
-   * abandoned and retried. Not used with `client`.
+   * abandoned and retried. Refused with `client`.
    * @default `5` seconds
    */
   connectTimeout?: number;
@@ -61,7 +61,7 @@ export interface RedisStoreOptions {
    * Upper bound, in seconds, of the wait between two reconnection attempts while Redis
    * is unreachable (the wait grows exponentially from 50 ms, with jitter, up to this).
    * The store retries forever, so it recovers by itself when Redis comes back.
-   * Not used with `client`.
+   * Refused with `client`.
    * @default `2` seconds
    */
   maxReconnectDelay?: number;
@@ -72,7 +72,7 @@ export interface RedisStoreOptions {
    * `enableOfflineQueue: true`, `autoResendUnfulfilledCommands: false`, a capped
    * reconnect backoff). Times here are ioredis's own (milliseconds); for the three
    * timeouts use the store's `commandTimeout`, `socketTimeout` and `connectTimeout`
-   * (seconds) instead. Not used with `client`.
+   * (seconds) instead. Refused with `client`.
    * @default `{}` (only the store's own ioredis settings)
    */
   redisOptions?: RedisOptions;
