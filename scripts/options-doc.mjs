@@ -31,6 +31,7 @@ const SECTIONS = [
   { name: 'SessionCookieOptions', usedBy: 'the `cookie` option of [`SessionOptions`](#sessionoptions)' },
   { name: 'LegacyCookieOptions', usedBy: 'the `legacyCookie` option of [`SessionOptions`](#sessionoptions)' },
   { name: 'ExpressSessionOptions', usedBy: '`session()` from `@podsafe/express`: every [`SessionOptions`](#sessionoptions) option, plus the ones below' },
+  { name: 'FastifyContextConfig', usedBy: "a Fastify route's `config` (`app.get(path, { config: { session: false } }, handler)`), which `@podsafe/fastify` extends" },
   { name: 'SessionLifetime', usedBy: '`session.setLifetime(lifetime)`, in every adapter' },
   { name: 'RegenerateOptions', usedBy: '`session.regenerate(options)`, in every adapter' },
   { name: 'DestroyUserSessionsOptions', usedBy: '`session.destroyUserSessions(options)`, in every adapter' },
@@ -43,6 +44,9 @@ const SECTIONS = [
   { name: 'HashRingOptions', usedBy: '`new HashRing(nodes, options)` from `@podsafe/memcached`' },
   { name: 'JwtStoreOptions', usedBy: '`new JwtStore(options)` from `@podsafe/jwt`' },
   { name: 'JwtKey', usedBy: 'each entry of the `keys` option of [`JwtStoreOptions`](#jwtstoreoptions)' },
+  { name: 'SessionStoreSuiteOptions', usedBy: '`describeSessionStore(name, factory, options)` from `@podsafe/testkit`' },
+  { name: 'ClientSessionStoreSuiteOptions', usedBy: '`describeClientSessionStore(name, factory, options)` from `@podsafe/testkit`' },
+  { name: 'UserIndexSuiteOptions', usedBy: '`describeUserIndex(name, factory, options)` from `@podsafe/testkit`' },
 ];
 
 /** Exported `*Options` interfaces that are not on the page, and why. */
@@ -52,9 +56,6 @@ const IGNORED = {
   ResolvedLegacyOptions: 'options after validation, internal',
   UserSessionOptions: 'shown inline in SessionOptions, which extends it',
   DestroyByUserOptions: 'an argument of the store contract, passed by the engine, not set by apps',
-  SessionStoreSuiteOptions: 'testkit suite options, for store authors (see the testkit README)',
-  ClientSessionStoreSuiteOptions: 'testkit suite options, for store authors (see the testkit README)',
-  UserIndexSuiteOptions: 'testkit suite options, for store authors (see the testkit README)',
 };
 
 /** Prose that states a default, which belongs in the member's `@default` tag instead. */
@@ -127,7 +128,11 @@ export function renderOptionsDoc({ root = repoRoot, sections = SECTIONS, ignored
   const interfaces = new Map();
   for (const path of sourceFiles(root)) {
     const sourceFile = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
-    for (const statement of sourceFile.statements) {
+    // Interfaces inside `declare module` blocks count too: that is how the Fastify route option is declared.
+    const statements = sourceFile.statements.flatMap((statement) =>
+      ts.isModuleDeclaration(statement) && statement.body && ts.isModuleBlock(statement.body) ? [...statement.body.statements] : [statement],
+    );
+    for (const statement of statements) {
       if (!ts.isInterfaceDeclaration(statement)) continue;
       const exported = statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
       const list = interfaces.get(statement.name.text) ?? [];

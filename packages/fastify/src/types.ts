@@ -9,12 +9,14 @@ import type { FastifySession } from './fastify-session-api.js';
 export type FastifyPodsafeOptions = SessionOptions;
 
 declare module 'fastify' {
+  /** A route's `config`: `@podsafe/fastify` adds `session`. */
   interface FastifyContextConfig {
     /**
      * `false` exempts the route from sessions: no cookie is read, no store call is
      * made, no `Set-Cookie` is sent, and reading `request.session` throws an error
      * that says the route is exempt. For health checks, metrics and static files:
      * `app.get('/healthz', { config: { session: false } }, handler)`.
+     * @default `true` (the route has sessions)
      */
     session?: boolean;
   }

@@ -15,28 +15,33 @@ import { BAD_IDS, RICH_DATA, elapse, newId } from './fixtures.js';
 export interface ClientSessionStoreSuiteOptions<S extends ClientSessionStore = ClientSessionStore> {
   /**
    * Seconds of ttl used by the expiry test; it waits about 1.6 times this.
-   * Default `2`. A store whose token expiry has whole-second resolution (JWT
-   * `exp`) needs at least 2.
+   * A store whose token expiry has whole-second resolution (JWT `exp`) needs at least 2.
+   * @default `2` seconds
    */
   expirySeconds?: number;
   /**
    * `true` when `destroy(id, expiresAt)` revokes the session's tokens (the
    * store has a revocation list): the suite then checks that a destroyed
-   * session's token no longer decodes. `false` (default): `destroy` only has to
-   * resolve.
+   * session's token no longer decodes. `false`: `destroy` only has to resolve.
+   * @default `false`
    */
   revokes?: boolean;
   /**
    * A second store of the same kind with other keys. Tokens it makes must not
    * decode in the store under test. Closed after the suite.
+   * @default none (the test is skipped)
    */
   foreign?: () => ClientSessionStore | Promise<ClientSessionStore>;
   /**
    * Bytes of incompressible data that must make `encode` fail with
-   * `SessionTooLargeError`. Default `8192` (no browser keeps a cookie that big).
+   * `SessionTooLargeError`.
+   * @default `8192` bytes (no browser keeps a cookie that big)
    */
   tooLargeBytes?: number;
-  /** Runs after the store is closed (e.g. to close a revocation store the app owns). */
+  /**
+   * Runs after the store is closed (e.g. to close a revocation store the app owns).
+   * @default none
+   */
   cleanup?: (store: S) => Promise<void> | void;
 }
 

@@ -9,11 +9,13 @@ export interface SessionStoreSuiteOptions<S extends SessionStore = SessionStore>
    * backend stores things (e.g. a Redis string where a hash belongs, or bytes
    * that are not JSON). Enables the "corrupt data reads as no session" test;
    * every podsafe store provides it.
+   * @default none (the test is skipped)
    */
   writeCorrupt?: (store: S, id: string) => Promise<void>;
   /**
    * Seconds of TTL used by the expiry tests; they wait this plus 1.5 s, room
-   * for stores with a 1-second clock (memcached). Default `2`.
+   * for stores with a 1-second clock (memcached).
+   * @default `2` seconds
    */
   expirySeconds?: number;
 }

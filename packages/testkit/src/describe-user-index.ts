@@ -10,11 +10,14 @@ export type UserIndexStore = Required<UserIndexMethods> & { readonly capabilitie
 export interface UserIndexSuiteOptions<S extends UserIndexStore> {
   /**
    * A second store over the same backend, as another pod of the app would have
-   * (e.g. a second `RedisStore` on the same Redis). Default: the same store,
-   * for in-process stores such as `MemoryStore`.
+   * (e.g. a second `RedisStore` on the same Redis).
+   * @default the same store (right for in-process stores such as `MemoryStore`)
    */
   anotherPod?: (store: S) => S | Promise<S>;
-  /** Seconds of life of the entries in the expiry test; it waits this out. Default `1`. */
+  /**
+   * Seconds of life of the entries in the expiry test; it waits this out.
+   * @default `1` second
+   */
   expirySeconds?: number;
 }
 
