@@ -24,6 +24,7 @@ export interface FoundSession {
 
 /** One commit that must reach the store (or the token), as `SessionContext` hands it to its strategy. */
 export interface PendingWrite {
+  /** The session id. */
   id: string;
   /** Never written before. */
   isNew: boolean;
@@ -31,6 +32,7 @@ export interface PendingWrite {
   changed: boolean;
   /** An unchanged session's expiry is due to slide. */
   touchDue: boolean;
+  /** What changed since the last write, and the whole data now. */
   changes: DataDiff;
   /** The bookkeeping as it stands before this write. */
   meta: SessionMeta;
