@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SESSION_COOKIES, readCookies } from './cookie-jar.js';
 import { SessionEngine } from './engine.js';
 import { MemoryStore } from './memory-store.js';
+import { Keyring } from './signing.js';
 
 /**
  * Several cookies of the session's name in one request: a sibling subdomain
@@ -19,7 +20,7 @@ async function setup() {
     (context.session as unknown as Data).user = user;
     return { id: context.session.id, value: (await engine.commit(context))!.split(';')[0]!.slice('sid='.length) };
   };
-  return { store, engine, request, signIn, keyring: engine.options.keyring! };
+  return { store, engine, request, signIn, keyring: new Keyring(SECRET) };
 }
 
 describe('cookie tossing', () => {

@@ -4,7 +4,8 @@ import { SessionConfigError } from './errors.js';
 import { isStorableId } from './id.js';
 import type { ResolvedOptions } from './options.js';
 import type { Secret, VerifyResult } from './signing.js';
-import { isClientStore, type AnySessionStore, type LegacySessionSource } from './types.js';
+import { legacySessionsOf } from './persistence-strategy.js';
+import type { AnySessionStore, LegacySessionSource } from './types.js';
 
 /**
  * `legacyCookie`: accept the cookie of the session library an app is migrating from,
@@ -58,7 +59,7 @@ export class LegacyCookie {
       throw new SessionConfigError(`legacyCookie: ${message}`);
     };
     if (typeof options !== 'object' || options === null) fail("must be an object, e.g. { name: 'connect.sid', secret: process.env.OLD_SESSION_SECRET }.");
-    const source = isClientStore(store) ? undefined : store.legacy;
+    const source = legacySessionsOf(store);
     if (!source) {
       fail("the store has no legacy sessions to load: give it the old library's records, e.g. new RedisStore({ legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' } }).");
     }

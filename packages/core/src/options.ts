@@ -3,7 +3,8 @@ import type { SessionEvent } from './events.js';
 import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure } from './option-checks.js';
 import { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 import { Keyring, type Secret } from './signing.js';
-import { isClientStore, type AnySessionStore } from './types.js';
+import { needsCookieSecret } from './persistence-strategy.js';
+import type { AnySessionStore } from './types.js';
 import { FOREIGN_COOKIE_OPTIONS, FOREIGN_SESSION_OPTIONS, foreignSameSiteHint, foreignStoreHint } from './foreign-options.js';
 import { rejectUnknownOptions } from './unknown-options.js';
 import type { UserSessionOptions } from './user-index.js';
@@ -195,10 +196,9 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   }
   const foreignStore = foreignStoreHint(store);
   if (foreignStore !== undefined) throw new SessionConfigError(`${foreignStore}.`);
-  const client = isClientStore(store);
   let keyring: Keyring | undefined;
   if (options.secret !== undefined) keyring = new Keyring(options.secret, 'secret');
-  else if (!client) {
+  else if (needsCookieSecret(store)) {
     throw new SessionConfigError(
       '`secret` is required to sign the session cookie: pass a string of 32+ bytes (or a list, newest first, to rotate), ' +
         'e.g. process.env.SESSION_SECRET generated with `openssl rand -base64 48`.',

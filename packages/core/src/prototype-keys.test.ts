@@ -3,6 +3,7 @@ import { diff, snapshot } from './changes.js';
 import { SessionEngine } from './engine.js';
 import { MemoryStore } from './memory-store.js';
 import type { Session } from './session.js';
+import { Keyring } from './signing.js';
 import { WholeSessionBridge } from './whole-session-bridge.js';
 
 const SECRET = 'prototype-keys-secret-0123456789abcdef';
@@ -19,7 +20,7 @@ function expectIntact(session: Session) {
 describe('prototype keys in session data', () => {
   const store = new MemoryStore();
   const engine = new SessionEngine({ store, secret: SECRET });
-  const keyring = engine.options.keyring!;
+  const keyring = new Keyring(SECRET);
   const load = (id: string) => engine.load({ cookieHeader: `sid=${keyring.sign(id)}`, secure: false });
 
   it('a stored "__proto__" key never becomes the prototype; "constructor" stays plain data', async () => {

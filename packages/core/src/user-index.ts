@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SessionConfigError } from './errors.js';
-import { isExpired, nowSeconds } from './expiry.js';
+import { nowSeconds } from './expiry.js';
 import { RESERVED_KEYS } from './session.js';
-import { isClientStore, type AnySessionStore, type SessionDataRecord } from './types.js';
+import type { PersistenceStrategy } from './persistence-strategy.js';
+import type { AnySessionStore, SessionDataRecord } from './types.js';
 import type { UserIndexEntry, UserIndexMethods } from './user-index-store.js';
 import type { SessionEngine } from './engine.js';
 
@@ -91,6 +92,22 @@ export interface IndexedWrite {
   client: ClientInfo;
 }
 
+/**
+ * Runs a strategy's store `write` inside the per-user index when there is one
+ * (see {@link UserIndex.commit}), and records the user it indexed on `owner`.
+ */
+export async function throughIndex(
+  users: UserIndex | undefined,
+  step: { index: IndexedWrite | undefined; owner: { indexedUser: string | undefined } },
+  write: () => Promise<boolean>,
+): Promise<boolean> {
+  const index = step.index;
+  if (users === undefined || index === undefined) return write();
+  const written = await users.commit(index, write);
+  if (written) step.owner.indexedUser = index.after;
+  return written;
+}
+
 type Registry = Required<UserIndexMethods>;
 
 const HANDLE_CONTEXT = 'podsafe user-session handle\0';
@@ -119,13 +136,15 @@ export function sessionHandle(id: string): string {
 export class UserIndex {
   readonly userKey: string;
   readonly #engine: SessionEngine;
+  readonly #strategy: PersistenceStrategy;
   readonly #registry: Registry;
   readonly #recordUserAgent: boolean;
   readonly #recordIp: boolean;
   readonly #limit: number;
 
-  private constructor(engine: SessionEngine, userKey: string, options: UserSessionOptions) {
+  private constructor(engine: SessionEngine, strategy: PersistenceStrategy, userKey: string, options: UserSessionOptions) {
     this.#engine = engine;
+    this.#strategy = strategy;
     this.userKey = userKey;
     this.#registry = engine.options.store as unknown as Registry;
     this.#recordUserAgent = options.recordUserAgent ?? false;
@@ -137,7 +156,7 @@ export class UserIndex {
    * The index for `engine`, or `undefined` without `userKey`.
    * @throws SessionConfigError at startup for a bad option, or a store that cannot keep the index.
    */
-  static create(engine: SessionEngine, options: UserSessionOptions): UserIndex | undefined {
+  static create(engine: SessionEngine, strategy: PersistenceStrategy, options: UserSessionOptions): UserIndex | undefined {
     const { userKey, recordUserAgent, recordIp, userSessionsLimit } = options;
     if (userKey === undefined) {
       const stray = (['recordUserAgent', 'recordIp', 'userSessionsLimit'] as const).filter((name) => options[name] !== undefined);
@@ -156,8 +175,8 @@ export class UserIndex {
     if (userSessionsLimit !== undefined && (!Number.isInteger(userSessionsLimit) || userSessionsLimit < 1 || userSessionsLimit > 1000)) {
       throw new SessionConfigError(`userSessionsLimit must be a whole number from 1 to 1000, got ${JSON.stringify(userSessionsLimit)}.`);
     }
-    assertIndexable(engine.options.store);
-    return new UserIndex(engine, userKey, options);
+    assertIndexable(engine.options.store, strategy);
+    return new UserIndex(engine, strategy, userKey, options);
   }
 
   /** The user `data` names under `userKey`, or `undefined` when nobody is signed in. */
@@ -178,8 +197,7 @@ export class UserIndex {
     const { id, before, after } = step;
     if (before !== undefined && before !== after) await this.forget(before, id);
     if (after === undefined) return write();
-    const serverSide = !isClientStore(this.#engine.options.store);
-    if (serverSide && step.isNew) {
+    if (step.isNew && this.#strategy.writesBeforeIndexing) {
       if (!(await write())) return false;
       let accepted: boolean;
       try {
@@ -206,25 +224,20 @@ export class UserIndex {
 
   /** `userId`'s live sessions, most recently seen first; `currentId` is marked `current`. */
   async list(userId: string, currentId?: string): Promise<UserSession[]> {
-    const engine = this.#engine;
-    const store = engine.options.store;
-    const entries = await engine.call('listByUser', () => this.#registry.listByUser(userId, this.#limit));
-    let live: UserIndexEntry[] = entries;
-    if (!isClientStore(store)) {
-      // An entry can outlive its session (a destroy whose unindex failed, a touch racing a
-      // logout): read each session, show it with its stored times, and prune the dead.
-      const now = nowSeconds();
-      const checked = await Promise.all(
-        entries.map(async (entry) => {
-          const record = await engine.call('get', () => store.get(entry.id));
-          if (record && !isExpired(record.meta, now, engine.options)) return { ...entry, createdAt: record.meta.createdAt, lastSeenAt: record.meta.lastSeenAt };
-          await this.forget(userId, entry.id);
-          return undefined;
-        }),
-      );
-      live = checked.filter((entry) => entry !== undefined);
-    }
-    return live
+    const strategy = this.#strategy;
+    const entries = await this.#engine.call('listByUser', () => this.#registry.listByUser(userId, this.#limit));
+    // Each entry as its session stands now (a server-side store reads the record, with
+    // its stored times); an entry that outlived its session is pruned.
+    const now = nowSeconds();
+    const checked = await Promise.all(
+      entries.map(async (entry) => {
+        const live = await strategy.liveEntry(entry, now);
+        if (live === null) await this.forget(userId, entry.id);
+        return live;
+      }),
+    );
+    return checked
+      .filter((entry) => entry !== null)
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
       .map((entry) => {
         const shown: UserSession = { handle: sessionHandle(entry.id), current: entry.id === currentId, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt };
@@ -264,35 +277,16 @@ export class UserIndex {
     return this.#engine.call('indexUser', () => this.#registry.indexUser(userId, entry, step.expiresAt));
   }
 
-  /** Destroys a session the way the engine's own `destroy()` does, for either kind of store. */
+  /** Destroys a session the way the engine's own `destroy()` does (a delete, or a revocation). */
   async #destroy(id: string, expiresAt: number): Promise<void> {
-    const engine = this.#engine;
-    const store = engine.options.store;
-    if (isClientStore(store)) {
-      // Revoke for as long as any token of this id can live, as SessionContext.destroy does.
-      const { ttl, storeTimeout } = engine.options;
-      const until = Math.max(expiresAt, nowSeconds() + ttl) + storeTimeout;
-      await engine.call('destroy', () => store.destroy(id, until));
-    } else {
-      await engine.call('destroy', () => store.destroy(id));
-    }
+    await this.#strategy.revoke(id, expiresAt);
   }
 }
 
 /** Fails at startup, saying what to use instead, when `store` cannot keep a per-user index. */
-function assertIndexable(store: AnySessionStore): void {
+function assertIndexable(store: AnySessionStore, strategy: PersistenceStrategy): void {
   const methods = ['indexUser', 'unindexUser', 'listByUser', 'destroyByUser'] as const;
   const capable = store.capabilities?.userIndex === true && methods.every((name) => typeof store[name] === 'function');
   if (capable) return;
-  const name = store.constructor?.name ?? 'this store';
-  if (isClientStore(store)) {
-    throw new SessionConfigError(
-      `userKey needs a per-user index, which ${name} keeps in its revocation store: pass one that has it, ` +
-        `e.g. new JwtStore({ secret, revocation: new RedisStore({ url, prefix: 'app:revoked:' }) }), or leave userKey out.`,
-    );
-  }
-  throw new SessionConfigError(
-    `userKey needs a store that keeps a per-user index (capabilities.userIndex), and ${name} does not. ` +
-      `Use RedisStore (or MemoryStore in development), or leave userKey out.`,
-  );
+  throw new SessionConfigError(strategy.noUserIndex(store.constructor?.name ?? 'this store'));
 }
