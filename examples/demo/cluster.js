@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOOPBACK, freePort } from './net.js';
+import { LOOPBACK, freePort, waitFor } from './net.js';
 import { findNginx, startNginx } from './nginx.js';
 import { startProxy } from './proxy.js';
 import { Replica } from './replica.js';
@@ -246,25 +246,20 @@ export async function startCluster(options = {}) {
   function ready(index, timeoutMs = 60_000) {
     if (index === undefined) return Promise.all(replicas.map((r) => ready(r.index, timeoutMs))).then(() => undefined);
     const replica = check(index);
-    const isReady = () => replica.state === 'ready' && serving[index];
+    const isReady = () => replica.state === 'ready' && serving[index] === true;
     if (isReady()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onEvent = () => {
-        if (!isReady()) return;
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${replica.pod} was not ready and in rotation within ${timeoutMs} ms; last output:\n${replica.output.join('\n')}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        events.off('ready', onEvent);
-        events.off('rotation', onEvent);
-      };
-      events.on('ready', onEvent);
-      events.on('rotation', onEvent);
+    return waitFor({
+      until: isReady,
+      watch: (recheck) => {
+        events.on('ready', recheck);
+        events.on('rotation', recheck);
+        return () => {
+          events.off('ready', recheck);
+          events.off('rotation', recheck);
+        };
+      },
+      timeoutMs,
+      timeoutError: () => new Error(`${replica.pod} was not ready and in rotation within ${timeoutMs} ms; last output:\n${replica.output.join('\n')}`),
     });
   }
 

@@ -104,6 +104,49 @@ export async function pollUntil(check, { what, timeoutMs = 30_000, intervalMs = 
 }
 
 /**
+ * Resolves once `until()` returns true: asked now, then each time `watch`
+ * calls `recheck` (for a condition that events announce; pollUntil is for one
+ * that must be polled). Rejects when `until` throws, when `watch` calls
+ * `fail`, or after `timeoutMs` with `timeoutError()`. Every listener `watch`
+ * added is removed once it settles.
+ * @template {unknown[]} A what the events pass to `recheck`, and so to `until`
+ * @param {{
+ *   until: (...args: A | []) => boolean,
+ *   watch: (recheck: (...args: A) => void, fail: (error: Error) => void) => () => void,
+ *   timeoutMs: number,
+ *   timeoutError: () => Error,
+ * }} options `watch` subscribes to the events that may change the answer and returns the unsubscribe
+ * @returns {Promise<void>}
+ */
+export function waitFor({ until, watch, timeoutMs, timeoutError }) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    /** @type {() => void} */
+    let unwatch = () => {};
+    /** @param {unknown} [error] */
+    const settle = (error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unwatch();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    /** @param {A | []} args */
+    const recheck = (...args) => {
+      try {
+        if (until(...args)) settle();
+      } catch (error) {
+        settle(error);
+      }
+    };
+    const timer = setTimeout(() => settle(timeoutError()), timeoutMs);
+    unwatch = watch(/** @type {(...args: A) => void} */ (recheck), settle);
+    recheck();
+  });
+}
+
+/**
  * GET `path` on a loopback port without keep-alive; resolves with the status code, or 0 when nothing answers.
  * @param {number} port
  * @param {string} path

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { LOOPBACK, canConnect, pollUntil } from './net.js';
+import { LOOPBACK, canConnect, pollUntil, waitFor } from './net.js';
 
 /** @import { Affinity, Front, Upstream } from './net.js' */
 
@@ -157,36 +157,26 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
    * @returns {Promise<void>}
    */
   function reloaded(target) {
-    return new Promise((resolve, reject) => {
-      /** @param {string | undefined} line */
-      const check = (line) => {
+    return waitFor({
+      /** @param {string} [line] the log line that prompted the check */
+      until: (line) => {
         if (line !== undefined && generation >= target && /\[emerg\]/.test(line)) {
-          done();
-          reject(new Error(`nginx refused the new configuration:\n${output.join('\n')}`));
-          return;
+          throw new Error(`nginx refused the new configuration:\n${output.join('\n')}`);
         }
         const current = [...workers.values()];
-        if (generation >= target && current.some((g) => g >= target) && current.every((g) => g >= target)) {
-          done();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`nginx did not finish reloading within 15 s:\n${output.join('\n')}`));
-      }, 15_000);
-      const onExit = () => {
-        done();
-        reject(new Error(`nginx exited while reloading:\n${output.join('\n')}`));
-      };
-      const done = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        child.off('exit', onExit);
-      };
-      listeners.add(check);
-      child.once('exit', onExit);
-      check(undefined);
+        return generation >= target && current.some((g) => g >= target) && current.every((g) => g >= target);
+      },
+      watch: (/** @type {(line: string) => void} */ recheck, fail) => {
+        const onExit = () => fail(new Error(`nginx exited while reloading:\n${output.join('\n')}`));
+        listeners.add(recheck);
+        child.once('exit', onExit);
+        return () => {
+          listeners.delete(recheck);
+          child.off('exit', onExit);
+        };
+      },
+      timeoutMs: 15_000,
+      timeoutError: () => new Error(`nginx did not finish reloading within 15 s:\n${output.join('\n')}`),
     });
   }
 
