@@ -10,9 +10,18 @@ import { LOOPBACK, canConnect, freePort, pollUntil } from './net.js';
 const BACKENDS = ['redis', 'memcached', 'jwt'];
 
 /**
+ * The podsafe fleet's session store, and its server when the demo started one.
+ * @typedef {object} Backend
+ * @property {string} kind `redis`, `memcached` or `jwt`
+ * @property {Record<string, string>} env what the replicas need to reach it (SESSION_BACKEND, REDIS_URL...)
+ * @property {string} description where sessions live, in words
+ * @property {() => Promise<void>} stop stops the server the demo started (nothing for an external one)
+ */
+
+/**
  * @param {Record<string, string | undefined>} env
  * @param {(message: string) => void} notice
- * @returns {Promise<{ kind: string, env: Record<string, string>, description: string, stop(): Promise<void> }>}
+ * @returns {Promise<Backend>}
  */
 export async function startBackend(env, notice) {
   const chosen = env.SESSION_BACKEND?.trim().toLowerCase();
@@ -37,19 +46,34 @@ export async function startBackend(env, notice) {
   return { kind: 'redis', env: { SESSION_BACKEND: 'redis', REDIS_URL: `redis://${LOOPBACK}:${server.port}` }, description: `redis-server started for the demo on ${LOOPBACK}:${server.port} (no persistence)`, stop: server.stop };
 }
 
+/**
+ * @param {string} why
+ * @returns {Backend}
+ */
 function jwt(why) {
   return { kind: 'jwt', env: { SESSION_BACKEND: 'jwt' }, description: `signed JWT cookies (${why}): no server, the browser carries the session`, stop: async () => {} };
 }
 
+/**
+ * @param {string} kind
+ * @param {Record<string, string>} env
+ * @param {string} description
+ * @returns {Backend}
+ */
 function external(kind, env, description) {
   return { kind, env: { SESSION_BACKEND: kind, ...env }, description, stop: async () => {} };
 }
 
+/** @param {string} command */
 function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Starts `command` on a free loopback port in its own temporary directory; resolves once it accepts connections. */
+/**
+ * Starts `command` on a free loopback port in its own temporary directory; resolves once it accepts connections.
+ * @param {string} command
+ * @param {(port: number, dir: string) => string[]} args
+ */
 async function startServer(command, args) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `podsafe-demo-${command}-`));
@@ -59,7 +83,7 @@ async function startServer(command, args) {
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
   let exited = false;
-  const exit = new Promise((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise((resolve) => child.once('exit', () => ((exited = true), resolve(undefined))));
   const died = exit.then(() => new Error(`${command} exited before it was ready:\n${output}`));
   child.once('error', () => undefined);
   process.once('exit', () => {

@@ -11,6 +11,8 @@ const REQUEST_TIMEOUT_MS = 5000;
  * The `n`-th client address (0-based): 127.0.0.2 to 127.0.0.254, then
  * 127.0.1.2 and on, skipping .0, .1 and .255 of each block (127.0.0.1 is the
  * fronts' own address).
+ * @param {number} n
+ * @returns {string}
  */
 export function clientAddress(n) {
   const block = Math.floor(n / 253);
@@ -18,7 +20,10 @@ export function clientAddress(n) {
   return `127.0.${block}.${2 + (n % 253)}`;
 }
 
-/** Hands out client addresses, none twice. */
+/**
+ * Hands out client addresses, none twice.
+ * @returns {() => string}
+ */
 export function addressPool() {
   let next = 0;
   return () => clientAddress(next++);
@@ -27,6 +32,7 @@ export function addressPool() {
 /**
  * Resolves when this machine lets a client bind to 127.0.0.2 (Linux routes all
  * of 127.0.0.0/8 to the loopback interface); rejects with what to do otherwise.
+ * @returns {Promise<void>}
  */
 export function checkClientAddresses() {
   return new Promise((resolve, reject) => {
@@ -34,7 +40,7 @@ export function checkClientAddresses() {
     server.once('error', (error) =>
       reject(
         new Error(
-          `cannot use 127.0.0.2 as a client address (${error.code}): the demo gives each virtual user its own loopback address. ` +
+          `cannot use 127.0.0.2 as a client address (${/** @type {NodeJS.ErrnoException} */ (error).code}): the demo gives each virtual user its own loopback address. ` +
             'Linux has all of 127.0.0.0/8; on macOS add aliases first, e.g. `for i in $(seq 2 120); do sudo ifconfig lo0 alias 127.0.0.$i up; done`.',
         ),
       ),
@@ -85,12 +91,19 @@ export class VirtualUser {
     return { user: this, kind: 'visit', ok: true, pod: answer.pod, lost, login };
   }
 
-  /** From now on, requests leave from `address`: a new Wi-Fi, a mobile network, another NAT exit. */
+  /**
+   * From now on, requests leave from `address`: a new Wi-Fi, a mobile network, another NAT exit.
+   * @param {string} address
+   */
   moveTo(address) {
     this.address = address;
   }
 
-  /** @returns {Promise<{ ok: true, pod: string, body: any } | { ok: false, pod: string | undefined, error: string }>} */
+  /**
+   * @param {string} path
+   * @param {object} body
+   * @returns {Promise<{ ok: true, pod: string, body: any } | { ok: false, pod: string | undefined, error: string }>}
+   */
   #post(path, body) {
     const payload = JSON.stringify(body);
     const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -133,9 +146,10 @@ export class VirtualUser {
     });
   }
 
+  /** @param {string[]} setCookies */
   #remember(setCookies) {
     for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(';');
+      const [pair = '', ...attributes] = line.split(';');
       const at = pair.indexOf('=');
       if (at < 1) continue;
       const name = pair.slice(0, at).trim();
@@ -162,6 +176,10 @@ export class VirtualUser {
  * `count` users of the fleet at `baseUrl`, addresses from `nextAddress`. Every
  * fifth one is busy (4 requests where the others make 1): real crowds are
  * uneven, and affinity pins the busy ones.
+ * @param {string} baseUrl
+ * @param {number} count
+ * @param {() => string} nextAddress
+ * @returns {VirtualUser[]}
  */
 export function createUsers(baseUrl, count, nextAddress) {
   return Array.from(
@@ -173,6 +191,8 @@ export function createUsers(baseUrl, count, nextAddress) {
 /**
  * One round: every user makes `weight` requests, in order, users side by side
  * (at most `parallel` at once). `onResult` sees every request.
+ * @param {readonly VirtualUser[]} users
+ * @param {(result: VisitResult) => void} onResult
  */
 export async function round(users, onResult, parallel = 8) {
   const queue = [...users];
@@ -184,7 +204,11 @@ export async function round(users, onResult, parallel = 8) {
   await Promise.all(Array.from({ length: Math.min(parallel, users.length) }, worker));
 }
 
-/** Logs in every user who is not signed in. */
+/**
+ * Logs in every user who is not signed in.
+ * @param {readonly VirtualUser[]} users
+ * @param {(result: VisitResult) => void} onResult
+ */
 export async function signInAll(users, onResult, parallel = 8) {
   const queue = users.filter((u) => !u.signedIn);
   const worker = async () => {
@@ -197,11 +221,15 @@ export async function signInAll(users, onResult, parallel = 8) {
  * Keeps `users` making requests until stopped: each waits a little between
  * requests (busy users less), as people do. The pause is the crowd's pace,
  * nothing waits on it.
+ * @param {readonly VirtualUser[]} users
+ * @param {(result: VisitResult) => void} onResult
+ * @param {{ thinkMs?: number }} [options] `thinkMs`: the average pause between requests, in milliseconds
  */
 export function liveCrowd(users, onResult, { thinkMs = 2000 } = {}) {
   let running = false;
+  /** @type {Promise<void>[]} */
   let loops = [];
-  const loop = async (user) => {
+  const loop = async (/** @type {VirtualUser} */ user) => {
     while (running) {
       onResult(await user.visit());
       const pause = (thinkMs / user.weight) * (0.5 + Math.random());

@@ -18,6 +18,7 @@ export function dashboardPage() {
   };
 }
 
+/** @param {string} nonce */
 const html = (nonce) => `<!doctype html>
 <html lang="en">
 <head>

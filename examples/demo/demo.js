@@ -7,27 +7,63 @@ import { VirtualUser, addressPool, checkClientAddresses, createUsers, liveCrowd 
 import { startFleets } from './fleets.js';
 import { LOOPBACK } from './net.js';
 
+/** @import { IncomingMessage } from 'node:http' */
+/** @import { VisitResult } from './crowd.js' */
+/** @import { Fleet, FleetsOptions } from './fleets.js' */
+
+/**
+ * What "change my address" did to "you" on one fleet, for the page.
+ * @typedef {{ from: string, to: string, podBefore: string | undefined, podAfter: string | undefined, loggedOut: boolean, ok: boolean }} AddressMove
+ */
+
 const MAX_REPLICAS = 6;
 const MAX_BODY = 16 * 1024;
 
 /**
- * @param {import('./demo.js').DemoOptions} [options]
- * @returns {Promise<import('./demo.js').Demo>}
+ * @typedef {FleetsOptions & {
+ *   users?: number,
+ *   port?: number,
+ *   host?: string,
+ *   crowd?: boolean,
+ *   thinkMs?: number,
+ *   log?: (message: string) => void,
+ * }} DemoOptions `users`: virtual users on each fleet (default 50). `port`: the page's port (default a free one).
+ *   `host`: the page's address (default 127.0.0.1). `crowd`: start the crowd at once (default true).
+ *   `thinkMs`: average pause of a virtual user between requests, in milliseconds (busy users pause less; default 2000).
+ */
+
+/**
+ * A running demo: what {@link startDemo} resolves with.
+ * @typedef {object} Demo
+ * @property {string} url the page: both fleets side by side
+ * @property {readonly [Fleet, Fleet]} fleets sticky first, then podsafe
+ * @property {{ kind: string, description: string }} backend
+ * @property {readonly string[]} notes fallbacks used, as shown on the page
+ * @property {() => Promise<void>} stop stops the page, the crowd, both fleets and the store's server
+ */
+
+/**
+ * Both fleets, a crowd on each, and the live page with its buttons (kill, add a replica, change my address, crowd on/off).
+ * @param {DemoOptions} [options]
+ * @returns {Promise<Demo>}
  */
 export async function startDemo(options = {}) {
   const { users: count = 50, port = 0, host = LOOPBACK, crowd: crowdOn = true, thinkMs = 2000, log = () => {} } = options;
   await checkClientAddresses();
+  /** @type {string[]} */
   const notes = [];
   const started = await startFleets({ ...options, notice: (n) => (notes.push(n), log(`NOTE: ${n}`)) });
   const nextAddress = addressPool();
   const addresses = Array.from({ length: count }, nextAddress);
   const youAddress = nextAddress();
-  const sides = started.fleets.map((fleet) => {
-    const users = createUsers(fleet.cluster.url, count, ((i) => () => addresses[i++])(0));
-    const record = (r) => fleet.tally.record(r);
+  /** @param {Fleet} fleet */
+  const side = (fleet) => {
+    const users = createUsers(fleet.cluster.url, count, ((i) => () => /** @type {string} */ (addresses[i++]))(0));
+    const record = (/** @type {VisitResult} */ r) => fleet.tally.record(r);
     const you = new VirtualUser({ baseUrl: fleet.cluster.url, name: 'you', address: youAddress });
-    return { fleet, users, record, you, crowd: liveCrowd(users, record, { thinkMs }), last: undefined };
-  });
+    return { fleet, users, record, you, crowd: liveCrowd(users, record, { thinkMs }), last: /** @type {AddressMove | undefined} */ (undefined) };
+  };
+  const sides = /** @type {const} */ ([side(started.fleets[0]), side(started.fleets[1])]);
   const uniqueNotes = () => [...new Set(notes)];
 
   await Promise.all(sides.map(async (s) => s.record(await s.you.visit())));
@@ -37,6 +73,7 @@ export async function startDemo(options = {}) {
   let busy = false;
 
   const actions = {
+    /** @param {{ running?: boolean } | undefined} body */
     async crowd(body) {
       const on = body?.running !== false;
       if (on) sides.forEach((s) => s.crowd.start());
@@ -46,7 +83,7 @@ export async function startDemo(options = {}) {
     async kill() {
       const index = kills++ % sides[0].fleet.cluster.replicas.length;
       const pod = `replica-${index}`;
-      if (sides.some((s) => !s.fleet.cluster.replicas[index].running)) {
+      if (sides.some((s) => !s.fleet.cluster.replicas[index]?.running)) {
         kills -= 1;
         throw Object.assign(new Error(`${pod} is still down from the last kill; wait until it is back`), { status: 409 });
       }
@@ -108,6 +145,7 @@ export async function startDemo(options = {}) {
   }
 
   const server = createServer(async (req, res) => {
+    /** @type {(status: number, body: object, headers?: Record<string, string>) => void} */
     const send = (status, body, headers = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
       res.end(JSON.stringify(body));
@@ -126,9 +164,10 @@ export async function startDemo(options = {}) {
     busy = true;
     try {
       const body = await readJson(req);
-      return send(200, { ok: true, message: await actions[name](body) });
+      return send(200, { ok: true, message: await actions[/** @type {keyof typeof actions} */ (name)](body) });
     } catch (error) {
-      return send(error.status ?? 500, { error: error.message });
+      const { status = 500, message } = /** @type {Error & { status?: number }} */ (error);
+      return send(status, { error: message });
     } finally {
       busy = false;
     }
@@ -159,11 +198,15 @@ export async function startDemo(options = {}) {
   };
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @returns {Promise<any>} the parsed body, or undefined when there is none
+ */
 function readJson(req) {
   return new Promise((resolve, reject) => {
     let text = '';
     req.setEncoding('utf8');
-    req.on('data', (chunk) => {
+    req.on('data', (/** @type {string} */ chunk) => {
       text += chunk;
       if (text.length > MAX_BODY) {
         reject(Object.assign(new Error('request body too large'), { status: 413 }));

@@ -7,28 +7,41 @@ import { startBackend } from './backend.js';
 import { startCluster } from './cluster.js';
 import { Tally } from './tally.js';
 
+/** @import { Cluster, ExampleApp } from './cluster.js' */
+
 /**
- * @typedef {{
- *   name: 'sticky' | 'podsafe',
- *   cluster: import('./cluster.js').Cluster,
- *   tally: Tally,
- *   front: string,
- *   sessions: string,
- * }} Fleet
+ * One of the demo's two fleets.
+ * @typedef {object} Fleet
+ * @property {'sticky' | 'podsafe'} name `sticky`: sessions in each replica's memory, client-address affinity. `podsafe`: a shared store, round robin
+ * @property {Cluster} cluster
+ * @property {Tally} tally
+ * @property {string} front the front and its balancing, in words (nginx or the Node fallback)
+ * @property {string} sessions where sessions live, in words (Redis, or the JWT fallback, for podsafe)
+ */
+
+/**
+ * @typedef {object} FleetsOptions
+ * @property {Record<string, string | undefined>} [env] where SESSION_BACKEND, REDIS_URL, MEMCACHED_SERVERS and SESSION_SECRET are read for the podsafe fleet (default process.env)
+ * @property {'auto' | 'nginx' | 'node'} [front] the fronts: nginx, the Node proxy, or nginx when installed (`auto`, the default)
+ * @property {number} [replicas] replicas per fleet (default 3)
+ * @property {ExampleApp} [app] which example app the replicas run (default `express-app`)
+ * @property {number} [restartDelayMs] delay before a dead replica is started again (default 1000)
+ * @property {boolean} [autoRestart] restart replicas that die (default true)
+ * @property {(message: string) => void} [notice] told when a fallback is used (no redis-server: JWT cookies)
+ */
+
+/**
+ * Both fleets and the podsafe fleet's store.
+ * @typedef {object} Fleets
+ * @property {[Fleet, Fleet]} fleets sticky first, then podsafe
+ * @property {{ kind: string, description: string }} backend
+ * @property {() => Promise<void>} stop stops both fleets and the store's server
  */
 
 /**
  * Starts the shared store's server (or picks the JWT fallback) and both fleets.
- * @param {{
- *   env?: Record<string, string | undefined>,
- *   front?: 'auto' | 'nginx' | 'node',
- *   replicas?: number,
- *   app?: import('./cluster.js').ExampleApp,
- *   restartDelayMs?: number,
- *   autoRestart?: boolean,
- *   notice?: (message: string) => void,
- * }} [options] `env`: where SESSION_BACKEND, REDIS_URL... are read (default process.env)
- * @returns {Promise<{ fleets: Fleet[], backend: { kind: string, description: string }, stop(): Promise<void> }>}
+ * @param {FleetsOptions} [options]
+ * @returns {Promise<Fleets>}
  */
 export async function startFleets(options = {}) {
   const { env = process.env, front = 'auto', replicas = 3, app = 'express-app', restartDelayMs = 1000, autoRestart = true, notice = () => {} } = options;
@@ -47,9 +60,9 @@ export async function startFleets(options = {}) {
     await backend.stop();
     throw failed.reason;
   }
-  const [sticky, podsafe] = started.map((s) => /** @type {PromiseFulfilledResult<import('./cluster.js').Cluster>} */ (s).value);
-  const frontName = (cluster) => (cluster.front === 'nginx' ? 'nginx' : `Node proxy${front === 'node' ? '' : ' (nginx is not installed)'}`);
-  /** @type {Fleet[]} */
+  const [sticky, podsafe] = /** @type {[Cluster, Cluster]} */ (started.map((s) => /** @type {PromiseFulfilledResult<Cluster>} */ (s).value));
+  const frontName = (/** @type {Cluster} */ cluster) => (cluster.front === 'nginx' ? 'nginx' : `Node proxy${front === 'node' ? '' : ' (nginx is not installed)'}`);
+  /** @type {[Fleet, Fleet]} */
   const fleets = [
     {
       name: 'sticky',
@@ -70,9 +83,15 @@ export async function startFleets(options = {}) {
   };
 }
 
-/** Resolves when replica `index` of `cluster` has left the front's rotation (call before the kill). */
+/**
+ * Resolves when replica `index` of `cluster` has left the front's rotation (call before the kill).
+ * @param {Cluster} cluster
+ * @param {number} index
+ * @returns {Promise<void>}
+ */
 export function rotatedOut(cluster, index) {
   return new Promise((resolve) => {
+    /** @param {{ index: number, inRotation: boolean }} e */
     const on = (e) => {
       if (e.index !== index || e.inRotation) return;
       cluster.events.off('rotation', on);

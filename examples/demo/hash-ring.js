@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 
 const POINTS_PER_PEER = 160; // nginx's ketama uses 160 points per unit of weight
 
+/** @param {string} text */
 const hash32 = (text) => createHash('md5').update(text).digest().readUInt32BE(0);
 
 /**
@@ -25,11 +26,11 @@ export function hashRing(peers) {
     let high = points.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (points[mid].at < key) low = mid + 1;
+      if (/** @type {{ at: number }} */ (points[mid]).at < key) low = mid + 1;
       else high = mid;
     }
     for (let i = 0; i < points.length; i++) {
-      const { peer } = points[(low + i) % points.length];
+      const { peer } = /** @type {{ peer: P }} */ (points[(low + i) % points.length]);
       if (usable(peer)) return peer;
     }
     return undefined;

@@ -4,7 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { LOOPBACK, canConnect, pollUntil } from './net.js';
+import { LOOPBACK, canConnect, pollUntil, waitFor } from './net.js';
+
+/** @import { Affinity, Front, Upstream } from './net.js' */
 
 // Debian puts nginx in /usr/sbin, which a non-root PATH often lacks.
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/opt/homebrew/bin', '/usr/local/bin'];
@@ -43,7 +45,7 @@ export function findNginx() {
  * 127.0.0.x client of the demo would land on the same replica. `hash
  * $remote_addr consistent` hashes the whole address on a ketama ring, so a
  * replica that joins or leaves moves only its share of the clients.
- * @param {{ dir: string, host: string, port: number, upstreams: Array<{ port: number, enabled: boolean }>, asRoot: boolean, affinity?: 'none' | 'client-ip' }} options
+ * @param {{ dir: string, host: string, port: number, upstreams: Upstream[], asRoot: boolean, affinity?: Affinity }} options
  */
 export function nginxConfig({ dir, host, port, upstreams, asRoot, affinity = 'none' }) {
   const servers = upstreams
@@ -94,7 +96,9 @@ ${affinity === 'client-ip' ? '    # The whole client address, not ip_hash (which
 
 /**
  * Starts nginx in `dir` (which must exist) on `host:port`.
- * @returns {Promise<{ kind: 'nginx', url: string, port: number, setUpstreams(upstreams: Array<{ port: number, enabled: boolean }>): Promise<void>, stop(): Promise<void> }>}
+ * @param {{ dir: string, host?: string, port: number, upstreams: Upstream[], affinity?: Affinity, onLog?: (line: string) => void }} options
+ *   `onLog`: told nginx's warnings and errors
+ * @returns {Promise<Front>}
  */
 export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affinity = 'none', onLog = () => {} }) {
   const executable = findNginx();
@@ -102,7 +106,7 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const confPath = join(dir, 'nginx.conf');
-  const write = (list) => writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot, affinity }));
+  const write = (/** @type {Upstream[]} */ list) => writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot, affinity }));
   write(upstreams);
 
   // -e (1.19.5+) keeps even the earliest log lines off /var/log/nginx.
@@ -112,10 +116,14 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
 
   // Worker lifecycle, read from the master's notice-level log: which workers
   // run which configuration generation, so a reload can be awaited exactly.
-  const workers = new Map(); // pid -> generation
+  /** @type {Map<number, number>} pid -> generation */
+  const workers = new Map();
   let generation = 0;
+  /** @type {string[]} */
   let output = [];
+  /** @type {Set<(line: string) => void>} */
   const listeners = new Set();
+  /** @param {string} line */
   const onLine = (line) => {
     output.push(line);
     if (output.length > 60) output = output.slice(-60);
@@ -131,51 +139,48 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
     stream.setEncoding('utf8');
     stream.on('data', (chunk) => {
       const lines = (partial + chunk).split('\n');
-      partial = lines.pop();
+      partial = lines.pop() ?? '';
       lines.forEach(onLine);
     });
   }
   let exited = false;
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
   const exit = new Promise((resolve) => child.once('exit', (code, signal) => ((exited = true), resolve({ code, signal }))));
   child.once('error', (error) => onLine(`[emerg] spawn failed: ${error.message}`));
   const died = exit.then(({ code, signal }) => new Error(`nginx exited (code ${code}, signal ${signal}):\n${output.join('\n')}`));
 
   await pollUntil(() => canConnect(port, host), { what: `nginx on ${host}:${port}`, timeoutMs: 10_000, abort: died });
 
-  /** Resolves when a reload has taken effect and no worker of an older configuration is left. */
+  /**
+   * Resolves when a reload has taken effect and no worker of an older configuration is left.
+   * @param {number} target the configuration generation to wait for
+   * @returns {Promise<void>}
+   */
   function reloaded(target) {
-    return new Promise((resolve, reject) => {
-      const check = (line) => {
+    return waitFor({
+      /** @param {string} [line] the log line that prompted the check */
+      until: (line) => {
         if (line !== undefined && generation >= target && /\[emerg\]/.test(line)) {
-          done();
-          reject(new Error(`nginx refused the new configuration:\n${output.join('\n')}`));
-          return;
+          throw new Error(`nginx refused the new configuration:\n${output.join('\n')}`);
         }
         const current = [...workers.values()];
-        if (generation >= target && current.some((g) => g >= target) && current.every((g) => g >= target)) {
-          done();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`nginx did not finish reloading within 15 s:\n${output.join('\n')}`));
-      }, 15_000);
-      const onExit = () => {
-        done();
-        reject(new Error(`nginx exited while reloading:\n${output.join('\n')}`));
-      };
-      const done = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        child.off('exit', onExit);
-      };
-      listeners.add(check);
-      child.once('exit', onExit);
-      check(undefined);
+        return generation >= target && current.some((g) => g >= target) && current.every((g) => g >= target);
+      },
+      watch: (/** @type {(line: string) => void} */ recheck, fail) => {
+        const onExit = () => fail(new Error(`nginx exited while reloading:\n${output.join('\n')}`));
+        listeners.add(recheck);
+        child.once('exit', onExit);
+        return () => {
+          listeners.delete(recheck);
+          child.off('exit', onExit);
+        };
+      },
+      timeoutMs: 15_000,
+      timeoutError: () => new Error(`nginx did not finish reloading within 15 s:\n${output.join('\n')}`),
     });
   }
 
+  /** @type {Promise<unknown>} */
   let queue = Promise.resolve();
   return {
     kind: 'nginx',
@@ -205,10 +210,11 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   };
 }
 
+/** @param {string} executable */
 function supportsErrorLogFlag(executable) {
   const result = spawnSync(executable, ['-v'], { encoding: 'utf8' });
   const m = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(`${result.stderr}${result.stdout}`);
   if (!m) return false;
-  const [major, minor, patch] = m.slice(1).map(Number);
+  const [major = 0, minor = 0, patch = 0] = m.slice(1).map(Number);
   return major > 1 || (major === 1 && (minor > 19 || (minor === 19 && patch >= 5)));
 }

@@ -7,6 +7,16 @@ import { createServer, request } from 'node:http';
 import { hashRing } from './hash-ring.js';
 import { LOOPBACK } from './net.js';
 
+/** @import { IncomingMessage, ServerResponse } from 'node:http' */
+/** @import { Affinity, Front, Upstream } from './net.js' */
+
+/**
+ * What became of one request sent to a replica; see forward().
+ * @typedef {{ kind: 'response', response: IncomingMessage } | { kind: 'unreachable' } | { kind: 'failed' }} Outcome
+ */
+
+/** @typedef {Upstream & { failedUntil: number }} Peer `failedUntil`: epoch milliseconds before which it is tried only when nothing else is left */
+
 const FAIL_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 1000;
 const MAX_BODY = 1024 * 1024;
@@ -14,21 +24,24 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
 
 /**
- * @param {{ host?: string, port: number, upstreams: Array<{ port: number, enabled: boolean }>, affinity?: 'none' | 'client-ip' }} options
- * @returns {Promise<{ kind: 'node', url: string, port: number, setUpstreams(upstreams: Array<{ port: number, enabled: boolean }>): Promise<void>, stop(): Promise<void> }>}
+ * @param {{ host?: string, port: number, upstreams: Upstream[], affinity?: Affinity }} options
+ * @returns {Promise<Front>}
  */
 export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 'none' }) {
+  /** @type {Peer[]} */
   let peers = upstreams.map((u) => ({ port: u.port, enabled: u.enabled, failedUntil: 0 }));
   let ring = hashRing(peers);
   let next = 0;
   // Requests under way per replica port, so taking a replica out of rotation
   // can wait until it has answered everything it was sent (nginx: until the
   // old workers have exited).
+  /** @type {Map<number, number>} */
   const active = new Map();
+  /** @type {Array<() => boolean>} each says whether it is done */
   let drainWaiters = [];
-  const begin = (port) => active.set(port, (active.get(port) ?? 0) + 1);
-  const end = (port) => {
-    active.set(port, active.get(port) - 1);
+  const begin = (/** @type {number} */ port) => active.set(port, (active.get(port) ?? 0) + 1);
+  const end = (/** @type {number} */ port) => {
+    active.set(port, (active.get(port) ?? 0) - 1);
     drainWaiters = drainWaiters.filter((w) => !w());
   };
 
@@ -36,6 +49,9 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
    * Round robin over enabled peers not marked failed; a failed one only when
    * nothing else is left. With client-address affinity, the ring's peer for
    * `client` instead, skipping those.
+   * @param {Set<Peer>} tried
+   * @param {string} client
+   * @returns {Peer | undefined}
    */
   function pick(tried, client) {
     const candidates = peers.filter((p) => p.enabled && !tried.has(p));
@@ -43,7 +59,7 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
     const now = Date.now();
     if (affinity === 'client-ip') return ring(client, (p) => candidates.includes(p) && p.failedUntil <= now) ?? candidates[0];
     for (let i = 0; i < peers.length; i++) {
-      const peer = peers[(next + i) % peers.length];
+      const peer = /** @type {Peer} */ (peers[(next + i) % peers.length]);
       if (candidates.includes(peer) && peer.failedUntil <= now) {
         next = (next + i + 1) % peers.length;
         return peer;
@@ -57,8 +73,10 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
     try {
       body = await readBody(req);
     } catch (error) {
-      return void answer(res, error.status ?? 400, error.message);
+      const { status = 400, message } = /** @type {Error & { status?: number }} */ (error);
+      return void answer(res, status, message);
     }
+    /** @type {Set<Peer>} */
     const tried = new Set();
     const idempotent = IDEMPOTENT.has(req.method ?? 'GET');
     const client = req.socket.remoteAddress ?? '';
@@ -92,7 +110,7 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, resolve);
+    server.listen(port, host, () => resolve(undefined));
   });
 
   return {
@@ -121,6 +139,10 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
  * Sends one request to a replica. `unreachable`: the connection never opened,
  * so the replica saw nothing and any request may go elsewhere. `failed`: it
  * broke after that, and the replica may have acted on it.
+ * @param {number} port
+ * @param {IncomingMessage} req
+ * @param {Buffer} body
+ * @returns {Promise<Outcome>}
  */
 function forward(port, req, body) {
   return new Promise((resolve) => {
@@ -135,7 +157,7 @@ function forward(port, req, body) {
 
     let connected = false;
     let settled = false;
-    const settle = (outcome) => {
+    const settle = (/** @type {Outcome} */ outcome) => {
       if (!settled) {
         settled = true;
         resolve(outcome);
@@ -159,11 +181,16 @@ function forward(port, req, body) {
   });
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @returns {Promise<Buffer>}
+ */
 function readBody(req) {
   return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
     const chunks = [];
     let size = 0;
-    req.on('data', (chunk) => {
+    req.on('data', (/** @type {Buffer} */ chunk) => {
       size += chunk.length;
       if (size > MAX_BODY) {
         reject(Object.assign(new Error('Request body too large.'), { status: 413 }));
@@ -177,6 +204,11 @@ function readBody(req) {
   });
 }
 
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {string} message
+ */
 function answer(res, status, message) {
   if (res.headersSent) return void res.destroy();
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });

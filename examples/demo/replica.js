@@ -6,25 +6,52 @@ import { LOOPBACK, pollUntil, probe } from './net.js';
 
 const KEEP_LINES = 40;
 
+/**
+ * How a replica process ended.
+ * @typedef {object} ReplicaExit
+ * @property {number | null} code
+ * @property {NodeJS.Signals | null} signal
+ * @property {number | undefined} pid
+ * @property {boolean} [wasReady] whether it had passed its readiness check (an exit before that counts as a crash loop)
+ */
+
+/**
+ * @typedef {object} ReplicaSpec
+ * @property {number} index
+ * @property {string} pod `replica-<index>`, the app's POD_NAME
+ * @property {number} port
+ * @property {string} entry the app's server file
+ * @property {Record<string, string>} env
+ * @property {number} readyTimeoutMs
+ */
+
+/**
+ * @extends {EventEmitter<{ output: [line: string], ready: [{ pid: number }], exit: [ReplicaExit] }>}
+ */
 export class Replica extends EventEmitter {
-  /**
-   * @param {{ index: number, pod: string, port: number, entry: string, env: Record<string, string>, readyTimeoutMs: number }} spec
-   */
+  /** @param {ReplicaSpec} spec */
   constructor(spec) {
     super();
     this.index = spec.index;
+    /** `replica-<index>`, the app's POD_NAME. */
     this.pod = spec.pod;
+    /** Its port on 127.0.0.1; kept across restarts. */
     this.port = spec.port;
+    /** `http://127.0.0.1:<port>`, bypassing the front. */
     this.url = `http://${LOOPBACK}:${spec.port}`;
     this.spec = spec;
     /** @type {'down' | 'starting' | 'ready' | 'stopping'} */
     this.state = 'down';
+    /** @type {number | undefined} pid of the current (or last) process */
     this.pid = undefined;
+    /** How many processes were started for this replica. */
     this.starts = 0;
+    /** @type {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, import('node:stream').Readable> | undefined} */
     this.child = undefined;
-    /** Last lines the process printed, for error messages. */
+    /** @type {string[]} Last lines the process printed, for error messages. */
     this.output = [];
-    this.exited = Promise.resolve({ code: null, signal: null });
+    /** @type {Promise<ReplicaExit>} */
+    this.exited = Promise.resolve({ code: null, signal: null, pid: undefined });
   }
 
   get running() {
@@ -49,7 +76,7 @@ export class Replica extends EventEmitter {
       stream.setEncoding('utf8');
       stream.on('data', (chunk) => {
         const lines = (partial + chunk).split('\n');
-        partial = lines.pop();
+        partial = lines.pop() ?? '';
         for (const line of lines) this.#line(line);
       });
       stream.on('end', () => partial && this.#line(partial));
@@ -76,11 +103,16 @@ export class Replica extends EventEmitter {
     });
     if (this.child === child) {
       this.state = 'ready';
-      this.emit('ready', { pid: child.pid });
+      // A process that answered /readyz was spawned, so it has a pid.
+      this.emit('ready', { pid: /** @type {number} */ (child.pid) });
     }
   }
 
-  /** Sends `signal` and resolves with how the process ended (immediately if it is not running). */
+  /**
+   * Sends `signal` and resolves with how the process ended (immediately if it is not running).
+   * @param {NodeJS.Signals} signal
+   * @returns {Promise<ReplicaExit>}
+   */
   async signal(signal) {
     const child = this.child;
     if (!child) return { code: null, signal: null, pid: undefined };
@@ -89,7 +121,10 @@ export class Replica extends EventEmitter {
     return this.exited;
   }
 
-  /** Stops gracefully; escalates to SIGKILL after `graceMs`. */
+  /**
+   * Stops gracefully; escalates to SIGKILL after `graceMs`.
+   * @returns {Promise<ReplicaExit>}
+   */
   async stop(graceMs = 15_000) {
     const child = this.child;
     if (!child) return { code: null, signal: null, pid: undefined };
@@ -101,6 +136,7 @@ export class Replica extends EventEmitter {
     }
   }
 
+  /** @param {string} line */
   #line(line) {
     this.output.push(line);
     if (this.output.length > KEEP_LINES) this.output.shift();

@@ -12,19 +12,30 @@ import { formatTable, runCompare } from './compare.js';
 import { startDemo } from './demo.js';
 import { freePort, isPortFree } from './net.js';
 
-const say = (message) => console.log(`demo: ${message}`);
+/** @import { Demo } from './demo.js' */
+
+const say = (/** @type {string} */ message) => console.log(`demo: ${message}`);
+/** @type {(message: string) => never} */
 const fail = (message) => {
   console.error(`demo: ${message}`);
   process.exit(1);
 };
 
-let args;
+/** @type {{ compare?: boolean, users?: string }} */
+let args = {};
 try {
   args = parseArgs({ options: { compare: { type: 'boolean' }, users: { type: 'string' } } }).values;
 } catch (error) {
-  fail(`${error.message}. Usage: pnpm demo [--compare] [--users N]`);
+  fail(`${/** @type {Error} */ (error).message}. Usage: pnpm demo [--compare] [--users N]`);
 }
 
+/**
+ * @param {string} name
+ * @param {string | undefined} raw
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
 function integer(name, raw, fallback, min, max) {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -34,9 +45,9 @@ function integer(name, raw, fallback, min, max) {
 
 const replicas = integer('REPLICAS', process.env.REPLICAS, 3, 2, 5);
 const users = integer('--users (or DEMO_USERS)', args.users ?? process.env.DEMO_USERS, 50, 1, 500);
-const app = process.env.DEMO_APP || 'express-app';
+const app = /** @type {import('./cluster.js').ExampleApp} */ (process.env.DEMO_APP || 'express-app');
 if (!APPS.includes(app)) fail(`DEMO_APP must be one of ${APPS.join(', ')}; got ${JSON.stringify(app)}.`);
-const front = process.env.DEMO_FRONT || 'auto';
+const front = /** @type {'auto' | 'nginx' | 'node'} */ (process.env.DEMO_FRONT || 'auto');
 if (!['auto', 'nginx', 'node'].includes(front)) fail(`DEMO_FRONT must be nginx or node; got ${JSON.stringify(front)}.`);
 
 if (args.compare) {
@@ -45,7 +56,7 @@ if (args.compare) {
     console.log(`\n${formatTable(comparison)}`);
     process.exit(0);
   } catch (error) {
-    fail(`the comparison failed: ${error.message}`);
+    fail(`the comparison failed: ${/** @type {Error} */ (error).message}`);
   }
 }
 
@@ -53,8 +64,10 @@ const wantedPort = integer('PORT', process.env.PORT, 8080, 1, 65535);
 const port = (await isPortFree(wantedPort)) ? wantedPort : await freePort();
 if (port !== wantedPort) say(`port ${wantedPort} is taken; using ${port} instead (set PORT to choose).`);
 
+/** @type {Demo | undefined} */
 let demo;
 let stopping = false;
+/** @param {number} code */
 async function stop(code) {
   if (stopping) return;
   stopping = true;
@@ -73,12 +86,12 @@ process.on('SIGTERM', () => void stop(0));
 try {
   demo = await startDemo({ users, app, front, replicas, port, log: say });
 } catch (error) {
-  fail(`could not start: ${error.message}`);
+  fail(`could not start: ${/** @type {Error} */ (error).message}`);
 }
 
 for (const fleet of demo.fleets) {
   const { events } = fleet.cluster;
-  const tag = (pod) => `${fleet.name}/${pod}`;
+  const tag = (/** @type {string} */ pod) => `${fleet.name}/${pod}`;
   events.on('exit', (e) => !e.expected && say(`✗ ${tag(e.pod)} (pid ${e.pid}) died: ${e.signal ?? `exit code ${e.code}`}`));
   events.on('ready', (e) => e.starts > 1 && say(`✓ ${tag(e.pod)} is back (pid ${e.pid}, port ${e.port})`));
   events.on('failure', (e) => say(`! ${tag(e.pod)}: ${e.error.message}`));
@@ -110,6 +123,7 @@ console.log(
 
 if (process.stdin.isTTY) {
   const input = createInterface({ input: process.stdin });
+  /** @type {Record<string, string | undefined>} */
   const paths = { k: '/api/kill', a: '/api/scale', m: '/api/address' };
   let crowdOn = true;
   input.on('line', async (line) => {
@@ -121,8 +135,8 @@ if (process.stdin.isTTY) {
     if (verb === 'c') crowdOn = !crowdOn;
     // The page's own API, so the terminal and the page never disagree.
     const response = await fetch(demo.url + path, { method: 'POST', body: JSON.stringify({ running: crowdOn }) }).catch((e) => ({ json: async () => ({ error: e.message }) }));
-    const body = await response.json();
-    say(body.message ?? body.error);
+    const body = /** @type {{ message?: string, error?: string }} */ (await response.json());
+    say(String(body.message ?? body.error));
   });
   input.on('close', () => void stop(0));
 }

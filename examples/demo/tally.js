@@ -3,7 +3,25 @@
 // and address change, counted from the users' own requests. The live page and
 // `--compare` read the same numbers.
 
+/** @import { VirtualUser, VisitResult } from './crowd.js' */
+
 const SERIES_SECONDS = 60;
+
+/**
+ * What one fleet's traffic showed, as the page and `--compare` read it.
+ * Each of kill, scale and address counts while `open`: until the next of any of them.
+ * @typedef {object} TallySnapshot
+ * @property {Record<string, number>} served requests answered, per replica, since the start
+ * @property {Record<string, number[]>} series requests per second, per replica, for the last 60 s (oldest first)
+ * @property {number} requests
+ * @property {number} logouts requests of a signed-in user that came back logged out
+ * @property {number} errors requests that got no answer from the app (refused, 5xx)
+ * @property {string} [lastError]
+ * @property {{ pod: string, at: number, open: boolean, signedIn: number, loggedOut: number }} [kill] the last kill: `loggedOut` distinct users since (`at`: epoch milliseconds)
+ * @property {{ pod: string, at: number, open: boolean, joined: boolean, existingUsers: number, requests: number, onNew: number, share: number | null, loggedOut: number }} [scale]
+ *   the last scale-out: of the requests made since `pod` joined by users signed in before it was added (under that same sign-in), how many it answered with their session intact (`share`, 0 to 1; null before any)
+ * @property {{ at: number, open: boolean, moved: number, loggedOut: number }} [address] the last address change: of the `moved` users, how many were logged out since
+ */
 
 export class Tally {
   constructor(clock = Date.now) {
@@ -26,7 +44,7 @@ export class Tally {
     this.address = undefined;
   }
 
-  /** @param {import('./crowd.js').VisitResult} result */
+  /** @param {VisitResult} result */
   record(result) {
     this.requests += 1;
     if (!result.ok) {
@@ -66,13 +84,21 @@ export class Tally {
     this.seconds.clear();
   }
 
-  /** Replica `pod` is about to be killed; `users` are the fleet's users. */
+  /**
+   * Replica `pod` is about to be killed; `users` are the fleet's users.
+   * @param {string} pod
+   * @param {readonly VirtualUser[]} users
+   */
   markKill(pod, users) {
     this.#closeIncidents();
     this.kill = { pod, at: this.clock(), open: true, signedIn: users.filter((u) => u.signedIn).length, loggedOut: new Set() };
   }
 
-  /** Replica `pod` is about to be added: the users signed in now are the "existing" ones. */
+  /**
+   * Replica `pod` is about to be added: the users signed in now are the "existing" ones.
+   * @param {string} pod
+   * @param {readonly VirtualUser[]} users
+   */
   markScale(pod, users) {
     const baseline = new Map(users.filter((u) => u.signedIn).map((u) => [u.name, u.login]));
     this.#closeIncidents();
@@ -84,7 +110,10 @@ export class Tally {
     if (this.scale) this.scale.joined = true;
   }
 
-  /** `users` are about to move to new addresses. */
+  /**
+   * `users` are about to move to new addresses.
+   * @param {readonly VirtualUser[]} users
+   */
   markAddress(users) {
     this.#closeIncidents();
     this.address = { at: this.clock(), open: true, moved: new Set(users.map((u) => u.name)), loggedOut: new Set() };
@@ -95,13 +124,21 @@ export class Tally {
     for (const incident of [this.kill, this.scale, this.address]) if (incident) incident.open = false;
   }
 
-  /** Requests per replica: the most and the fewest any of `pods` answered. */
+  /**
+   * Requests per replica: the most and the fewest any of `pods` answered.
+   * @param {readonly string[]} pods
+   * @returns {{ max: number, min: number }}
+   */
   spread(pods) {
     const counts = pods.map((pod) => this.served.get(pod) ?? 0);
     return { max: Math.max(...counts), min: Math.min(...counts) };
   }
 
-  /** Everything the page shows, as JSON. */
+  /**
+   * Everything the page shows, as JSON.
+   * @param {readonly string[]} pods
+   * @returns {TallySnapshot}
+   */
   snapshot(pods) {
     const now = Math.floor(this.clock() / 1000);
     const series = Object.fromEntries(

@@ -6,7 +6,7 @@
  * missing.
  */
 import { describe, expect, it } from 'vitest';
-import { formatTable, runCompare, type Comparison } from '../../examples/demo/compare.js';
+import { formatTable, runCompare, type Comparison } from '@podsafe/example-demo/compare';
 import { backendEnv, ensureBuilt } from '../support/cluster.js';
 
 // Enough users that the killed replica surely had some of them (a third each): (2/3)^30 < 1e-5.

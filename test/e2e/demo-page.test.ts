@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startDemo, type Demo } from '../../examples/demo/demo.js';
+import { startDemo, type Demo } from '@podsafe/example-demo/demo';
 import { CHROMIUM_INSTALL, findChromium, launchChromium } from '../support/chromium.js';
 import { backendEnv, ensureBuilt } from '../support/cluster.js';
 

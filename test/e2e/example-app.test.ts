@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPS, appEntry, type ExampleApp } from '../../examples/demo/cluster.js';
+import { APPS, appEntry, type ExampleApp } from '@podsafe/example-demo/cluster';
 import { ensureBuilt } from '../support/cluster.js';
 import { Browser } from '../support/http.js';
 import { freePort, requireCommand, ServerProcess, startRedis, waitForPort } from '../support/servers.js';

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { startCluster, type Cluster, type ClusterOptions, type ExampleApp } from '../../examples/demo/cluster.js';
+import { startCluster, type Cluster, type ClusterOptions, type ExampleApp } from '@podsafe/example-demo/cluster';
 
-export type { Cluster, ExampleApp } from '../../examples/demo/cluster.js';
+export type { Cluster, ExampleApp } from '@podsafe/example-demo/cluster';
 
 export type SessionBackend = 'redis' | 'memcached' | 'jwt';
 
