@@ -37,7 +37,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
    * @throws SessionConfigError without a keyring (`resolveOptions` asks for `secret` first).
    */
   constructor(engine: SessionEngine, store: SessionStore, options: ResolvedOptions) {
-    if (options.keyring === undefined) throw new SessionConfigError('`secret` is required to sign the session cookie of a server-side store.');
+    if (options.keyring === undefined) throw new SessionConfigError('`secret` is required to sign the session cookie of a server-side store: pass `secret` (at least 32 random bytes, e.g. from `openssl rand -base64 32`).');
     this.#engine = engine;
     this.store = store;
     this.options = options;
