@@ -6,7 +6,7 @@ export interface RatioRow {
   write: number;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function ratioChart(rows: readonly RatioRow[], title: string): string {
   const label = 330;
@@ -18,9 +18,10 @@ export function ratioChart(rows: readonly RatioRow[], title: string): string {
   const max = Math.max(1.1, ...rows.flatMap((r) => [r.read, r.write]));
   const x = (ratio: number) => label + (ratio / max) * plot;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${label + plot + 60}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${label + plot + 60}" height="${height}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     '<rect width="100%" height="100%" fill="#fff"/>',
-    `<text x="10" y="18" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<rect x="${label}" y="26" width="10" height="10" fill="#2b6cb0"/><text x="${label + 14}" y="35">read</text>`,
     `<rect x="${label + 60}" y="26" width="10" height="10" fill="#dd6b20"/><text x="${label + 74}" y="35">write</text>`,
   ];
@@ -31,7 +32,7 @@ export function ratioChart(rows: readonly RatioRow[], title: string): string {
   }
   rows.forEach((row, index) => {
     const y = top + index * rowHeight;
-    parts.push(`<text x="${label - 8}" y="${y + bar + 4}" text-anchor="end">${escape(row.name)}</text>`);
+    parts.push(`<text x="${label - 8}" y="${y + bar + 4}" text-anchor="end">${escapeXml(row.name)}</text>`);
     for (const [offset, value, colour] of [[0, row.read, '#2b6cb0'], [bar, row.write, '#dd6b20']] as const) {
       parts.push(`<rect x="${label}" y="${y + offset}" width="${Math.max(0, x(value) - label)}" height="${bar - 1}" fill="${colour}"/>`);
       parts.push(`<text x="${x(value) + 4}" y="${y + offset + bar - 1}" font-size="10">${value.toFixed(2)}</text>`);

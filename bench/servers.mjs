@@ -38,7 +38,11 @@ function expressRoutes(app, bag, persist = async () => {}) {
       next(error);
     }
   };
-  app.post('/login', changed((b) => (Object.assign(b, { user: 'bench', counter: 0 }), { ok: true })));
+  app.post('/login', changed((b) => {
+      Object.assign(b, { user: 'bench', counter: 0 });
+      return { ok: true };
+    }),
+  );
   app.get('/read', async (req, res, next) => {
     try {
       res.json({ user: (await bag(req)).user ?? null });
@@ -46,27 +50,44 @@ function expressRoutes(app, bag, persist = async () => {}) {
       next(error);
     }
   });
-  app.post('/write', changed((b) => ({ counter: (b.counter = (b.counter ?? 0) + 1) })));
-  app.post('/set/:key', changed((b, req) => ((b[req.params.key] = true), { ok: true })));
+  app.post('/write', changed((b) => {
+      b.counter = (b.counter ?? 0) + 1;
+      return { counter: b.counter };
+    }),
+  );
+  app.post('/set/:key', changed((b, req) => {
+      b[req.params.key] = true;
+      return { ok: true };
+    }),
+  );
   app.get('/keys', async (req, res) => res.json(Object.keys(await bag(req)).filter((k) => k !== 'cookie')));
   return app;
 }
 
 function fastifyRoutes(app, bag, set) {
-  app.post('/login', async (request) => (set(request, 'user', 'bench'), set(request, 'counter', 0), { ok: true }));
+  app.post('/login', async (request) => {
+    set(request, 'user', 'bench');
+    set(request, 'counter', 0);
+    return { ok: true };
+  });
   app.get('/read', async (request) => ({ user: bag(request).user ?? null }));
   app.post('/write', async (request) => {
     const counter = (bag(request).counter ?? 0) + 1;
     set(request, 'counter', counter);
     return { counter };
   });
-  app.post('/set/:key', async (request) => (set(request, request.params.key, true), { ok: true }));
+  app.post('/set/:key', async (request) => {
+    set(request, request.params.key, true);
+    return { ok: true };
+  });
   app.get('/keys', async (request) => Object.keys(bag(request)).filter((k) => k !== 'cookie'));
   return app;
 }
 
 const podsafeBag = (req) => req.session;
-const podsafeSet = (request, key, value) => (request.session[key] = value);
+const podsafeSet = (request, key, value) => {
+  request.session[key] = value;
+};
 const bareState = { user: null };
 
 const jwtKey = new TextEncoder().encode(SECRET);
@@ -85,7 +106,8 @@ async function joseBag(req) {
       data = {};
     }
   }
-  return (req.joseBag = data);
+  req.joseBag = data;
+  return data;
 }
 
 async function josePersist(_req, res, data) {

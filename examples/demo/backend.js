@@ -83,7 +83,10 @@ async function startServer(command, args) {
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
   let exited = false;
-  const exit = new Promise((resolve) => child.once('exit', () => ((exited = true), resolve(undefined))));
+  const exit = new Promise((resolve) => child.once('exit', () => {
+      exited = true;
+      resolve(undefined);
+    }));
   const died = exit.then(() => new Error(`${command} exited before it was ready:\n${output}`));
   child.once('error', () => undefined);
   process.once('exit', () => {

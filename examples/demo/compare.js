@@ -52,7 +52,10 @@ export async function runCompare(options = {}) {
   const notes = [];
   log('starting both fleets...');
   // No automatic restart: the killed replica comes back when the comparison says so.
-  const demo = await startFleets({ ...options, autoRestart: false, notice: (n) => (notes.push(n), log(`NOTE: ${n}`)) });
+  const demo = await startFleets({ ...options, autoRestart: false, notice: (n) => {
+      notes.push(n);
+      log(`NOTE: ${n}`);
+    } });
   try {
     const { fleets } = demo;
     // The same crowd, from the same addresses, for both fleets.
@@ -113,7 +116,7 @@ export async function runCompare(options = {}) {
     const readdressed = await each(async (fleet, users, record) => {
       await signInAll(users, record);
       fleet.tally.markAddress(users);
-      users.forEach((u, i) => u.moveTo(/** @type {string} */ (moved[i])));
+      for (const [i, u] of users.entries()) u.moveTo(/** @type {string} */ (moved[i]));
       await round(users, record);
       return { loggedOut: fleet.tally.address?.loggedOut.size ?? 0 };
     });

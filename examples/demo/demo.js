@@ -52,7 +52,10 @@ export async function startDemo(options = {}) {
   await checkClientAddresses();
   /** @type {string[]} */
   const notes = [];
-  const started = await startFleets({ ...options, notice: (n) => (notes.push(n), log(`NOTE: ${n}`)) });
+  const started = await startFleets({ ...options, notice: (n) => {
+      notes.push(n);
+      log(`NOTE: ${n}`);
+    } });
   const nextAddress = addressPool();
   const addresses = Array.from({ length: count }, nextAddress);
   const youAddress = nextAddress();
@@ -67,7 +70,7 @@ export async function startDemo(options = {}) {
   const uniqueNotes = () => [...new Set(notes)];
 
   await Promise.all(sides.map(async (s) => s.record(await s.you.visit())));
-  if (crowdOn) sides.forEach((s) => s.crowd.start());
+  if (crowdOn) for (const s of sides) s.crowd.start();
 
   let kills = 0;
   let busy = false;
@@ -76,7 +79,7 @@ export async function startDemo(options = {}) {
     /** @param {{ running?: boolean } | undefined} body */
     async crowd(body) {
       const on = body?.running !== false;
-      if (on) sides.forEach((s) => s.crowd.start());
+      if (on) for (const s of sides) s.crowd.start();
       else await Promise.all(sides.map((s) => s.crowd.stop()));
       return on ? `the crowd is running: ${count} users on each fleet` : 'the crowd has stopped';
     },

@@ -127,10 +127,11 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   const onLine = (line) => {
     output.push(line);
     if (output.length > 60) output = output.slice(-60);
-    let m;
+    const started = /start worker process (\d+)/.exec(line);
+    const exited = /worker process (\d+) exited/.exec(line);
     if (/: reconfiguring\s*$/.test(line)) generation += 1; // the master's own line, not the signal notice
-    else if ((m = /start worker process (\d+)/.exec(line))) workers.set(Number(m[1]), generation);
-    else if ((m = /worker process (\d+) exited/.exec(line))) workers.delete(Number(m[1]));
+    else if (started) workers.set(Number(started[1]), generation);
+    else if (exited) workers.delete(Number(exited[1]));
     if (/\[(emerg|alert|crit|error|warn)\]/.test(line)) onLog(line);
     for (const listener of listeners) listener(line);
   };
@@ -145,7 +146,10 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   }
   let exited = false;
   /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
-  const exit = new Promise((resolve) => child.once('exit', (code, signal) => ((exited = true), resolve({ code, signal }))));
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }));
   child.once('error', (error) => onLine(`[emerg] spawn failed: ${error.message}`));
   const died = exit.then(({ code, signal }) => new Error(`nginx exited (code ${code}, signal ${signal}):\n${output.join('\n')}`));
 

@@ -124,7 +124,11 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
       ring = hashRing(peers);
       const drained = () => list.every((u) => u.enabled || !active.get(u.port));
       if (drained()) return Promise.resolve();
-      return new Promise((resolve) => drainWaiters.push(() => drained() && (resolve(), true)));
+      return new Promise((resolve) => drainWaiters.push(() => {
+        if (!drained()) return false;
+        resolve();
+        return true;
+      }));
     },
     stop() {
       return new Promise((resolve) => {

@@ -57,7 +57,8 @@ export class Tally {
     const second = Math.floor(this.clock() / 1000);
     let bucket = this.seconds.get(second);
     if (!bucket) {
-      this.seconds.set(second, (bucket = new Map()));
+      bucket = new Map();
+      this.seconds.set(second, bucket);
       for (const old of this.seconds.keys()) if (old <= second - SERIES_SECONDS) this.seconds.delete(old);
     }
     bucket.set(pod, (bucket.get(pod) ?? 0) + 1);

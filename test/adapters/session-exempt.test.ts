@@ -20,7 +20,7 @@ type Data = Record<string, unknown>;
 
 let redis: ServerProcess & { url: string };
 let counter: CommandCounter;
-const closers: Array<() => Promise<unknown> | void> = [];
+const closers: Array<() => unknown> = [];
 
 beforeAll(async () => {
   redis = await startRedis();

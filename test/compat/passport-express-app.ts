@@ -20,10 +20,8 @@ interface User {
 const users = new Map<string, User>([['u1', { id: 'u1', name: 'ada', password: 'lovelace' }]]);
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     // Passport's user type: what deserializeUser gives back.
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User {
       id: string;
       name: string;
@@ -57,7 +55,7 @@ export function passportExpressApp(options: SessionOptions): express.Express {
 
   // express-session's req.sessionID works as a rate-limit key: one budget per session.
   app.use('/limited', rateLimit({ windowMs: 60_000, limit: 2, keyGenerator: (req) => req.sessionID, standardHeaders: 'draft-8', legacyHeaders: false }));
-  app.get('/limited', (req, res) => {
+  app.get('/limited', (_req, res) => {
     res.json({ ok: true });
   });
 
@@ -96,7 +94,7 @@ export function passportExpressApp(options: SessionOptions): express.Express {
   });
 
   // CSRF failures are 403s with csrf-sync's error; everything else goes to Express's default handler.
-  app.use((error: Error & { code?: string }, req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((error: Error & { code?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (error.code === 'EBADCSRFTOKEN') res.status(403).json({ error: 'bad csrf token' });
     else next(error);
   });

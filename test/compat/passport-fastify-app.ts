@@ -47,8 +47,8 @@ export async function passportFastifyApp(
   await app.register(passport.initialize());
   await app.register(passport.secureSession());
 
-  app.get('/csrf', async (request, reply) => ({ token: reply.generateCsrf() }));
-  app.get('/login', async (request, reply) => ({ errors: reply.flash('error') }));
+  app.get('/csrf', async (_request, reply) => ({ token: reply.generateCsrf() }));
+  app.get('/login', async (_request, reply) => ({ errors: reply.flash('error') }));
   // (@fastify/passport types its handler as a route handler; it runs as a preValidation hook.)
   const logIn = passport.authenticate('local', { failureRedirect: '/login', failureFlash: 'Wrong name or password.' }) as preValidationHookHandler;
   app.post(

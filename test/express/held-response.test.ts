@@ -59,7 +59,9 @@ const frameworks = [
 
 describe.each(frameworks)('%s: the held response', (_name, framework) => {
   const closers: Array<() => void> = [];
-  afterAll(() => closers.forEach((close) => close()));
+  afterAll(() => {
+    for (const close of closers) close();
+  });
   afterEach(() => vi.restoreAllMocks());
 
   async function start() {

@@ -120,7 +120,9 @@ const frameworks = [
 
 describe.each(frameworks)('%s: a handler that responds, then misbehaves', (_name, framework, async) => {
   const apps: App[] = [];
-  afterAll(() => apps.forEach((app) => app.close()));
+  afterAll(() => {
+    for (const app of apps) app.close();
+  });
   const both = async () => {
     const plain = await start(framework, false, async);
     const podsafe = await start(framework, true, async);

@@ -4,7 +4,7 @@ import { session } from '@podsafe/express';
 import type { SessionOptions } from '@podsafe/core';
 import type { AppDriver, RunningApp } from './drivers.js';
 import { waitAtGate } from './gates.js';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 type Data = Record<string, unknown>;
 const view = (req: Request) => ({ id: req.session.id, isNew: req.session.isNew, data: { ...(req.session as unknown as Data) } });

@@ -50,6 +50,7 @@ export class GatedStore implements SessionStore {
     return this.inner.get(id);
   }
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: the contract's own return type (SessionStore.touch).
   touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean | void> {
     return this.inner.touch(id, lastSeenAt, ttl);
   }

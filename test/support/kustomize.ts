@@ -63,7 +63,7 @@ function accumulate(dir: string): Item[] {
     if (/^[a-z]+:\/\//i.test(entry) || entry.startsWith('github.com/')) unsupported(file, `remote resource ${entry}`);
     const target = resolve(dir, entry);
     if (statSync(target).isDirectory()) accumulate(target).forEach(add);
-    else readObjects(target).forEach((obj) => add({ obj }));
+    else for (const obj of readObjects(target)) add({ obj });
   }
 
   // kustomize runs configMapGenerator before secretGenerator, and both before transformers.

@@ -15,7 +15,10 @@ const MAX_WARNED_ROUTES = 1000;
 export function reportLateChange(engine: SessionEngine, route: string): void {
   engine.emit({ type: 'late-change', route });
   let routes = warned.get(engine);
-  if (routes === undefined) warned.set(engine, (routes = new Set()));
+  if (routes === undefined) {
+    routes = new Set();
+    warned.set(engine, routes);
+  }
   if (routes.has(route) || routes.size >= MAX_WARNED_ROUTES) return;
   routes.add(route);
   console.warn(

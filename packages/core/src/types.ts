@@ -13,7 +13,7 @@ import type { UserIndexMethods } from './user-index-store.js';
  * Values must survive `JSON.stringify` / `JSON.parse` (no functions, class
  * instances or `Date`s: store a `Date` as `date.toISOString()`).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+// biome-ignore lint/suspicious/noEmptyInterface: empty on purpose, so apps can augment it (an interface merges; a type alias would not).
 export interface SessionData {}
 
 /** A JSON object: what a store keeps as a session's data. */
@@ -151,6 +151,7 @@ export interface SessionStore extends UserIndexMethods {
    * (destroyed or expired), so the engine sends no cookie for a dead id.
    * Stores written before this contract resolve `undefined`, read as touched.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores written before `touch` resolved a boolean are typed `Promise<void>`; `undefined` would not accept them.
   touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean | void>;
   /** Deletes the record. Deleting a missing record is not an error. */
   destroy(id: string): Promise<void>;

@@ -2,7 +2,6 @@ import type { ExpressSession } from './express-session-api.js';
 
 declare global {
   // Express's own typing hook: every Request gets `session`.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /**
@@ -17,5 +16,3 @@ declare global {
     }
   }
 }
-
-export {};

@@ -69,7 +69,10 @@ export function expressSessionPrototype(options: ResolvedOptions): object {
     cookie: {
       get(this: object) {
         let cookie = cookies.get(this);
-        if (!cookie) cookies.set(this, (cookie = new SessionCookieView(this, options)));
+        if (!cookie) {
+          cookie = new SessionCookieView(this, options);
+          cookies.set(this, cookie);
+        }
         return cookie;
       },
     },

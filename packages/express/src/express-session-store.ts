@@ -14,7 +14,7 @@ const { Store } = require('express-session') as { Store: new () => EventEmitter 
  * which this package cannot know, and a narrower type would make this store
  * unassignable to express-session's `Store` in a TypeScript app.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: see above; express-session's own Store types these `any`.
 type Callback = (error: any, result?: any) => void;
 
 /** An express-session session object (whatever the app stored, plus `cookie`). */
@@ -56,17 +56,21 @@ export class ExpressSessionStore extends Store {
   // Inherited from express-session's Store at run time; declared so TypeScript
   // accepts this class wherever express-session expects a Store.
   /** @internal */
-  declare regenerate: (req: any, callback: (error?: any) => any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: express-session's Store declares this member with `any`; a narrower type is not assignable.
+  declare regenerate: (req: any, callback: (error?: any) => any) => void;
   /** @internal */
-  declare load: (sid: string, callback: (error: any, session?: any) => any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: express-session's Store declares this member with `any`; a narrower type is not assignable.
+  declare load: (sid: string, callback: (error: any, session?: any) => any) => void;
   /** @internal */
-  declare createSession: (req: any, session: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: express-session's Store declares this member with `any`; a narrower type is not assignable.
+  declare createSession: (req: any, session: any) => any;
 
   /** @throws SessionConfigError for a client-side store (a JWT cookie cannot back express-session). */
   constructor(options: ExpressSessionStoreOptions) {
     super();
     this.#bridge = new WholeSessionBridge(options, 'ExpressSessionStore', "For JWT cookie sessions use @podsafe/express's own session() middleware.");
-    const store = (this.store = this.#bridge.store);
+    const store = this.#bridge.store;
+    this.store = store;
     this.#unsubscribe = store.subscribe?.((status) => this.emit(status === 'ready' ? 'connect' : 'disconnect'));
 
     const list = store.ids?.bind(store);

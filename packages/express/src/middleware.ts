@@ -58,7 +58,7 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
-    if (skip !== undefined && skip(req as Parameters<typeof skip>[0])) {
+    if (skip?.(req as Parameters<typeof skip>[0])) {
       markSessionExempt(req, 'the `skip` option of session()');
       next();
       return;

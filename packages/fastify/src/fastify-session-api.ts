@@ -103,7 +103,10 @@ export function fastifySessionPrototype(options: ResolvedOptions): object {
     cookie: {
       get(this: object) {
         let cookie = cookies.get(this);
-        if (!cookie) cookies.set(this, (cookie = new SessionCookieView(this, options)));
+        if (!cookie) {
+          cookie = new SessionCookieView(this, options);
+          cookies.set(this, cookie);
+        }
         return cookie;
       },
     },

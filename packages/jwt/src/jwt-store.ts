@@ -220,7 +220,7 @@ export class JwtStore implements ClientSessionStore {
   /** The revocation store as a per-user index, when it is one. */
   #registry(): Required<Pick<SessionStore, 'indexUser' | 'unindexUser' | 'listByUser' | 'destroyByUser'>> | undefined {
     const store = this.#revocation;
-    if (!store || store.capabilities?.userIndex !== true) return undefined;
+    if (store?.capabilities?.userIndex !== true) return undefined;
     const { indexUser, unindexUser, listByUser, destroyByUser } = store;
     if (!indexUser || !unindexUser || !listByUser || !destroyByUser) return undefined;
     return store as Required<Pick<SessionStore, 'indexUser' | 'unindexUser' | 'listByUser' | 'destroyByUser'>>;

@@ -81,7 +81,7 @@ describe('RedisStore when Redis goes away', () => {
     await expect(store.ping()).resolves.toBeUndefined();
 
     expect(statuses.slice(-2)).toEqual(['down', 'ready']);
-    statuses.forEach((status, i) => expect(status, 'no repeated status').not.toBe(statuses[i - 1]));
+    for (const [i, status] of statuses.entries()) expect(status, 'no repeated status').not.toBe(statuses[i - 1]);
   });
 
   it('a call made the instant Redis dies rejects instead of waiting for it', async () => {

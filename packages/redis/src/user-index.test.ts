@@ -99,7 +99,11 @@ describe('a user\'s index on a private Redis leaves nothing behind', () => {
       });
     };
     events.on('message', look);
-    return { check: () => ((armed = true), look()), done };
+    const check = () => {
+      armed = true;
+      return look();
+    };
+    return { check, done };
   }
 
   /** Resolves once Redis has expired every key of `keys`. */

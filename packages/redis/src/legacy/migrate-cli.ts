@@ -24,22 +24,27 @@ Run it once every app runs with RedisStore legacy mode 'read'. Safe to interrupt
 (Ctrl-C finishes the page in flight) and to run again: it resumes where it stopped.
 `;
 
+/** The CLI's flags, parsed strictly (an unknown flag throws). */
+function parseCliArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      cluster: { type: 'string' },
+      'legacy-prefix': { type: 'string', default: 'sess:' },
+      prefix: { type: 'string', default: 'podsafe:sess:' },
+      ttl: { type: 'string', default: '86400' },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
 /** Runs the CLI on `argv` (without node and the script); resolves to the exit code. */
 export async function runMigrateCli(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env, signal?: AbortSignal): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parseCliArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        cluster: { type: 'string' },
-        'legacy-prefix': { type: 'string', default: 'sess:' },
-        prefix: { type: 'string', default: 'podsafe:sess:' },
-        ttl: { type: 'string', default: '86400' },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseCliArgs(argv));
   } catch (error) {
     io.stderr.write(`podsafe-migrate: ${(error as Error).message}\nRun podsafe-migrate --help for the options.\n`);
     return 2;
