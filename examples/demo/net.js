@@ -123,25 +123,28 @@ export function waitFor({ until, watch, timeoutMs, timeoutError }) {
     let settled = false;
     /** @type {() => void} */
     let unwatch = () => {};
-    /** @param {unknown} [error] */
-    const settle = (error) => {
+    // One exit for both outcomes, so a failure is never mistaken for success
+    // (even a watcher that fails with `undefined`), and listeners always go.
+    /** @param {() => void} finish */
+    const settle = (finish) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       unwatch();
-      if (error === undefined) resolve();
-      else reject(error);
+      finish();
     };
+    /** @param {unknown} error */
+    const fail = (error) => settle(() => reject(error ?? new Error('waitFor: the watcher failed without saying why')));
     /** @param {A | []} args */
     const recheck = (...args) => {
       try {
-        if (until(...args)) settle();
+        if (until(...args)) settle(() => resolve());
       } catch (error) {
-        settle(error);
+        fail(error);
       }
     };
-    const timer = setTimeout(() => settle(timeoutError()), timeoutMs);
-    unwatch = watch(/** @type {(...args: A) => void} */ (recheck), settle);
+    const timer = setTimeout(() => fail(timeoutError()), timeoutMs);
+    unwatch = watch(/** @type {(...args: A) => void} */ (recheck), fail);
     recheck();
   });
 }
