@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../examples/demo/net.js';
+import { waitFor } from '@podsafe/example-demo/net';
 
 // The demo's one helper for "wait until an event makes this true": what it
 // resolves, what it rejects, and that it leaves no listener behind.
