@@ -42,7 +42,9 @@ export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, 
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { storeCall } from './timeout.js';
 export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
-export { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
+export { optionParser, type OptionHint, type OptionParser, type SecondsBounds, type IntegerBounds } from './option-parser.js';
+export { withDeadline } from './deadline.js';
+export { storeErrors, messageOf, type StoreErrors, type StoreErrorOptions } from './store-errors.js';
 export { FOREIGN_SESSION_OPTIONS, FOREIGN_COOKIE_OPTIONS } from './foreign-options.js';
 export { nowSeconds } from './expiry.js';
 export type { UserIndexEntry, IndexedUserSession, DestroyByUserOptions, UserIndexMethods } from './user-index-store.js';

@@ -7,11 +7,14 @@ import { PodsafeError, SessionStoreUnavailableError } from './errors.js';
  * clients; podsafe's other errors (too large, invalid id) pass through.
  */
 export function storeCall<T>(operation: string, seconds: number, retryAfter: number, call: () => Promise<T>): Promise<T> {
-  return withDeadline(call, seconds, () => new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter })).catch(
-    (error: unknown) => {
+  const run = async () => {
+    try {
+      return await call();
+    } catch (error) {
       throw storeError(operation, retryAfter, error);
-    },
-  );
+    }
+  };
+  return withDeadline(run, seconds, () => new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter }));
 }
 
 /**
@@ -21,6 +24,6 @@ export function storeCall<T>(operation: string, seconds: number, retryAfter: num
  * invalid id) pass through.
  */
 function storeError(operation: string, retryAfter: number, error: unknown): unknown {
-  if (error instanceof PodsafeError) return error;
+  if (error instanceof PodsafeError && !(error instanceof SessionStoreUnavailableError)) return error;
   return new SessionStoreUnavailableError(`${operation} failed`, { retryAfter, cause: error });
 }
