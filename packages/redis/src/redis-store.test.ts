@@ -195,7 +195,7 @@ describe('RedisStore on the shared Redis', () => {
   it('passes Sentinel options through to ioredis, with the store defaults, and names the Sentinel setup when it is unreachable', async () => {
     const port = await freePort(); // nothing listens here
     const sentinel = new RedisStore({
-      commandTimeout: 0.5,
+      timeout: 0.5,
       redisOptions: {
         sentinels: [{ host: '127.0.0.1', port }],
         name: 'mymaster',
