@@ -87,7 +87,7 @@ describe('JwtStore behind the session engine', () => {
     const older = randomBytes(32);
     const newer = randomBytes(32);
     const { cookie } = await login(engine(new JwtStore({ secret: older })));
-    const rotated = engine(new JwtStore({ secrets: [newer, older] }));
+    const rotated = engine(new JwtStore({ secret: [newer, older] }));
     const context = await rotated.load({ cookieHeader: cookie, secure: false });
     expect(data(context)).toMatchObject({ user: 'alice' });
     const reissued = cookieOf(await rotated.commit(context))!;

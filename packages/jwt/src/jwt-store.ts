@@ -230,7 +230,7 @@ export class JwtStore implements ClientSessionStore {
     const registry = this.#registry();
     if (registry) return registry;
     throw new SessionConfigError(
-      'JwtStore keeps the per-user index in its revocation store, and has none that can: pass revocation: new RedisStore({ url, prefix }) (or a MemoryStore in development).',
+      'JwtStore: the per-user index lives in the revocation store, and this store has none that can keep it: pass revocation: new RedisStore({ url, prefix }) (or a MemoryStore in development).',
     );
   }
 

@@ -13,7 +13,7 @@ describe.each([false, true])('secret rotation (encrypt: %s)', (encrypt) => {
   const older = randomBytes(32).toString('base64');
   const newer = randomBytes(32).toString('base64');
   const before = new JwtStore({ secret: older, encrypt });
-  const during = new JwtStore({ secrets: [newer, older], encrypt });
+  const during = new JwtStore({ secret: [newer, older], encrypt });
   const after = new JwtStore({ secret: newer, encrypt });
 
   it('a token signed with an older secret decodes, with reissue: true', async () => {
