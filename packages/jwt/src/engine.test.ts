@@ -136,6 +136,6 @@ describe('JwtStore behind the session engine', () => {
     const e = engine(new JwtStore({ secret: randomBytes(32) }));
     const context = await e.load({ cookieHeader: undefined, secure: false });
     data(context).blob = randomBytes(3000).toString('hex');
-    await expect(e.commit(context)).rejects.toMatchObject({ code: 'PODSAFE_SESSION_TOO_LARGE', limit: 3800 });
+    await expect(e.commit(context)).rejects.toMatchObject({ code: 'ERR_SESSION_TOO_LARGE', limit: 3800 });
   });
 });

@@ -117,7 +117,7 @@ describe('key configuration errors', () => {
     ['keys and a secret', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')) }], secret: randomBytes(32) }), /one of secret or keys/],
   ])('refuses %s with a SessionConfigError that says how to fix it', async (_label, options, message) => {
     const resolved = await options();
-    expect(() => new JwtStore(resolved as never)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG', message: expect.stringMatching(message) }));
+    expect(() => new JwtStore(resolved as never)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(message) }));
   });
 });
 

@@ -51,7 +51,7 @@ describe('JwtStore options', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(SessionConfigError);
-    expect((caught as SessionConfigError).code).toBe('PODSAFE_CONFIG');
+    expect((caught as SessionConfigError).code).toBe('ERR_SESSION_CONFIG');
     expect((caught as Error).message).toMatch(/^JwtStore: /);
     expect((caught as Error).message).toMatch(message);
   });

@@ -100,7 +100,7 @@ describe('revocation', () => {
     const revocation = revocationStore();
     vi.spyOn(revocation, 'ping').mockRejectedValue(new SessionStoreUnavailableError('timeout'));
     const store = new JwtStore({ secret: randomBytes(32), revocation });
-    await expect(store.ping()).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
   });
 });
 

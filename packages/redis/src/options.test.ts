@@ -76,7 +76,7 @@ describe('RedisStore options', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(SessionConfigError);
-    expect(thrown).toMatchObject({ code: 'PODSAFE_CONFIG' });
+    expect(thrown).toMatchObject({ code: 'ERR_SESSION_CONFIG' });
     expect((thrown as Error).message).toMatch(/^RedisStore: /);
     expect((thrown as Error).message).toMatch(message);
   });
@@ -103,7 +103,7 @@ describe('RedisStore options', () => {
 
   it('checks the id before any Redis call: a malformed id never reaches the client', async () => {
     const store = construct({ redisOptions: lazy });
-    await expect(store.get('../etc/passwd')).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
+    await expect(store.get('../etc/passwd')).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
     expect((store.client as Redis).status).toBe('wait');
   });
 });

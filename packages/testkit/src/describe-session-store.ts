@@ -214,7 +214,7 @@ export function describeSessionStore<S extends SessionStore>(
             () => store.touch(bad, 1, ttl),
             () => store.destroy(bad),
           ]) {
-            await expect(call()).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
+            await expect(call()).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
           }
         },
       );
