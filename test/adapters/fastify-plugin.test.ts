@@ -12,7 +12,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MemoryStore,
   SessionConfigError,
-  SessionEngine,
   SessionStoreUnavailableError,
   SessionTooLargeError,
   type SessionChange,
@@ -20,6 +19,7 @@ import {
   type SessionRecord,
   type SessionStore,
 } from '@podsafe/core';
+import { SessionEngine } from '@podsafe/core/adapter';
 import podsafeDefault, { fastifyPodsafe, podsafe } from '@podsafe/fastify';
 import { SECRET_A, SECRET_B } from '../support/backends.js';
 import { Browser, cookieAttributes } from '../support/http.js';

@@ -12,7 +12,7 @@ import {
 
 /** The codes are API: apps and log queries match on them, so a rename is a breaking change. */
 describe('error codes', () => {
-  it.each<[string, typeof PodsafeError, PodsafeError, PodsafeErrorCode]>([
+  it.each<[string, { readonly code: PodsafeErrorCode }, PodsafeError, PodsafeErrorCode]>([
     ['PodsafeError', PodsafeError, new PodsafeError('x'), 'ERR_PODSAFE'],
     ['SessionConfigError', SessionConfigError, new SessionConfigError('x'), 'ERR_SESSION_CONFIG'],
     ['SessionStoreUnavailableError', SessionStoreUnavailableError, new SessionStoreUnavailableError('x'), 'ERR_SESSION_STORE_UNAVAILABLE'],

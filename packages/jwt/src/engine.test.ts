@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
-import { MemoryStore, SessionEngine, type SessionContext, type SessionOptions } from '@podsafe/core';
+import { MemoryStore, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { JwtStore } from './jwt-store.js';
 
 // JwtStore behind the real engine, as the Express and Fastify adapters use it.

@@ -8,11 +8,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import {
-  generateSessionId,
   InvalidSessionIdError,
-  isSessionId,
-  isSessionRecord,
-  nowSeconds,
   SessionConfigError,
   SessionTooLargeError,
   type ClientSessionStore,
@@ -23,6 +19,12 @@ import {
   type SessionStore,
   type UserIndexEntry,
 } from '@podsafe/core';
+import {
+  generateSessionId,
+  isSessionId,
+  isSessionRecord,
+  nowSeconds,
+} from '@podsafe/core/store';
 import { LruCache } from './cache.js';
 import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
 import { JWE_ALG, JWE_ENC } from './encryption.js';

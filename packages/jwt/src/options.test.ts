@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, MIN_SECRET_BYTES, SessionConfigError, generateSessionId, nowSeconds } from '@podsafe/core';
+import { MemoryStore, MIN_SECRET_BYTES, SessionConfigError } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import type { JwtStoreOptions } from './options.js';
 

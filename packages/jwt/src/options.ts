@@ -1,4 +1,5 @@
-import { optionParser, type OptionHint, type OptionParser, type Secret, type SessionStore } from '@podsafe/core';
+import type { Secret, SessionStore } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import { asymmetricKeyset, secretKeyset, type HmacAlgorithm, type JwtKey, type Keyset } from './keys.js';
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateSessionId, MemoryStore, nowSeconds, SessionStoreUnavailableError, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { MemoryStore, SessionStoreUnavailableError, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 
 const record = (): SessionRecord => {

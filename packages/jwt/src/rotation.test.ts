@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
-import { generateSessionId, nowSeconds, type SessionRecord } from '@podsafe/core';
+import type { SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 
 const record = (): SessionRecord => {

@@ -1,4 +1,5 @@
-import { PodsafeError, SessionTooLargeError, messageOf, storeErrors, type StoreErrors } from '@podsafe/core';
+import { PodsafeError, SessionTooLargeError } from '@podsafe/core';
+import { messageOf, storeErrors, type StoreErrors } from '@podsafe/core/store';
 
 /**
  * Seconds a client is told to wait (`Retry-After`) when memcached is down.

@@ -1,4 +1,5 @@
-import { SessionConfigError, optionParser } from '@podsafe/core';
+import { SessionConfigError } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 import { murmur3 } from './hash.js';
 
 /** Options of {@link HashRing}. */

@@ -1,4 +1,4 @@
-import { generateSessionId } from '@podsafe/core';
+import { generateSessionId } from '@podsafe/core/store';
 import { BAD_IDS } from '@podsafe/testkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREFIX, MAX_KEY_BYTES, MAX_PREFIX_BYTES, SEEN_SUFFIX, assertPrefix, routingKey, seenKey, sessionKey } from './keys.js';

@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
-import { SessionStoreUnavailableError, SessionTooLargeError, nowSeconds } from '@podsafe/core';
+import { SessionStoreUnavailableError, SessionTooLargeError } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { create, describeSessionStore, elapse, newId, update } from '@podsafe/testkit';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,12 +1,10 @@
-import {
-  parseSessionRecord,
-  withDeadline,
-  type StoreErrors,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
-  type SessionStoreCapabilities,
+import type {
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  SessionStoreCapabilities,
 } from '@podsafe/core';
+import { parseSessionRecord, withDeadline, type StoreErrors } from '@podsafe/core/store';
 import { Client, Server } from 'memjs';
 import { isValueTooLarge, memcachedErrors, refusedAsTooLarge, tooLarge, translate } from './errors.js';
 import { seenKey, sessionKey } from './keys.js';

@@ -1,4 +1,4 @@
-import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import type { Client } from 'memjs';
 import { DEFAULT_VIRTUAL_NODES } from './hash-ring.js';
 import { DEFAULT_PREFIX, assertPrefix } from './keys.js';

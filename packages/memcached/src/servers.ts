@@ -1,4 +1,4 @@
-import { optionParser } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 
 /** The port memcached listens on unless told otherwise. */
 export const DEFAULT_PORT = 11211;

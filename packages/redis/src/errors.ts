@@ -1,4 +1,5 @@
-import { PodsafeError, storeErrors, type SessionStoreUnavailableError } from '@podsafe/core';
+import { PodsafeError, type SessionStoreUnavailableError } from '@podsafe/core';
+import { storeErrors } from '@podsafe/core/store';
 
 /** Every RedisStore's unavailable, closed and timeout errors. */
 export const redisErrors = storeErrors('RedisStore');

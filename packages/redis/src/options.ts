@@ -1,4 +1,4 @@
-import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { resolveLegacyOptions, type LegacyOptions, type ResolvedLegacyOptions } from './legacy/legacy-options.js';
 

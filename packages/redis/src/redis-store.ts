@@ -1,17 +1,16 @@
-import {
-  assertStorableId,
-  withDeadline,
-  type DestroyByUserOptions,
-  type IndexedUserSession,
-  type LegacySessionSource,
-  type PodsafeError,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
-  type SessionStoreCapabilities,
-  type SessionStoreStatus,
-  type UserIndexEntry,
+import type {
+  DestroyByUserOptions,
+  IndexedUserSession,
+  LegacySessionSource,
+  PodsafeError,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  SessionStoreCapabilities,
+  SessionStoreStatus,
+  UserIndexEntry,
 } from '@podsafe/core';
+import { assertStorableId, withDeadline } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { createClient, describeAddress } from './client.js';
 import { decodeRecord, saveArgs, timeText, ttlMillis } from './codec.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { nowSeconds, SessionEngine, type SessionContext } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { create, describeUserIndex, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { userIndexKeys } from './user-index.js';

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import {
-  isSessionId,
-  isSessionRecord,
-  nowSeconds,
   SessionTooLargeError,
   type ClientSessionStore,
   type SessionDataRecord,
   type SessionRecord,
 } from '@podsafe/core';
+import { isSessionId, isSessionRecord, nowSeconds } from '@podsafe/core/store';
 import { BAD_IDS, RICH_DATA, elapse, newId } from './fixtures.js';
 
 /** Hooks and settings for {@link describeClientSessionStore}. */

@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { nowSeconds, type SessionStore } from '@podsafe/core';
+import type { SessionStore } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { BAD_IDS, RICH_DATA, create, elapse, newId, update } from './fixtures.js';
 
 /** Hooks and settings for {@link describeSessionStore}. */
