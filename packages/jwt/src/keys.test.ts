@@ -101,6 +101,7 @@ describe('key configuration errors', () => {
       /used twice/,
     ],
     ['an unsupported alg (RS256)', async () => ({ keys: [{ kid: 'k', alg: 'RS256', ...(await generateKeyPair('RS256')) }] }), /must be 'EdDSA' or 'ES256'/],
+    ['a typo in a key option', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')), publickey: 'x' }] }), /keys\[0\]: unknown option "publickey"\. Valid options: kid, alg, privateKey, publicKey/],
     ['alg none', async () => ({ keys: [{ kid: 'k', alg: 'none', ...(await generateKeyPair('EdDSA')) }] }), /must be 'EdDSA' or 'ES256'/],
     ['an Ed25519 key declared ES256', async () => ({ keys: [{ kid: 'k', alg: 'ES256', ...(await generateKeyPair('EdDSA')) }] }), /needs an EC P-256/],
     ['a P-384 key declared ES256', async () => ({ keys: [{ kid: 'k', alg: 'ES256', ...(await generateKeyPair('ES384')) }] }), /needs an EC P-256/],

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, webcrypto, type JsonWebKey } from 'node:crypto';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { MIN_SECRET_BYTES, SessionConfigError, type Secret } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 import { deriveContentKey } from './encryption.js';
 
 /** HMAC algorithms for shared-secret setups (`secret` / `secrets`). */
@@ -186,6 +187,9 @@ function cryptoKeyLoader(input: unknown, key: KeyObject, alg: AsymmetricAlgorith
   return once(async () => (await importJWK(key.export({ format: 'jwk' }) as JWK, alg)) as CryptoKey);
 }
 
+/** Every key of {@link JwtKey} (the compiler keeps the two in step). */
+const JWT_KEY_KEYS = Object.keys({ kid: true, alg: true, privateKey: true, publicKey: true } satisfies Record<keyof JwtKey, true>);
+
 /** Keys for `keys`: the first with a private key signs, all verify, each pinned to its own algorithm. */
 export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
   if (!Array.isArray(keys) || keys.length === 0) {
@@ -196,6 +200,7 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
   keys.forEach((spec, index) => {
     const where = `keys[${index}]`;
     if (typeof spec !== 'object' || spec === null) throw new SessionConfigError(`JwtStore: ${where} must be an object { kid, alg, privateKey?, publicKey? }.`);
+    optionParser(`JwtStore: ${where}`).rejectUnknown(spec, JWT_KEY_KEYS);
     const { kid, privateKey, publicKey } = spec;
     const alg = spec.alg as AsymmetricAlgorithm;
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {

@@ -66,6 +66,7 @@ describe('RedisStore options', () => {
     ['an ioredis commandTimeout', { redisOptions: { commandTimeout: 500 } }, /store's timeout option \(in seconds\) instead of redisOptions\.commandTimeout/],
     ['an ioredis socketTimeout', { redisOptions: { socketTimeout: 2000 } }, /store's socketTimeout option \(in seconds\)/],
     ['a socket timeout in milliseconds', { socketTimeout: 2000 }, /socketTimeout is 2000 seconds.*pass 2\./],
+    ['a typo in a legacy option', { legacy: { format: 'connect-redis', mode: 'read', prefx: 'old:' } } as RedisStoreOptions, /legacy: unknown option "prefx"\. Valid options: format, prefix, mode, ttl/],
     ['a typo in an option name', { commandTimeoutMs: 1 } as RedisStoreOptions, /unknown option "commandTimeoutMs"\. Valid options: url, client/],
     ['a client that is not ioredis', { client: {} as Redis }, /client must be an ioredis Redis or Cluster instance/],
   ])('refuses %s with a SessionConfigError that says what to do', (_label, options, message) => {
