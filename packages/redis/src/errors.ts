@@ -77,7 +77,7 @@ export function toStoreError(error: unknown, context: CallContext): PodsafeError
     // Not an outage: Redis answered, and said no. Say that, not "did not answer in time".
     detail = `${address} refused the connection, so ${operation} failed: ${refusal}${hint(refusal)}`;
   } else if (error instanceof CallTimeout) {
-    detail = `${address} did not answer ${operation} within ${timeoutSeconds} s${lastSeen}`;
+    return redisErrors.timeout(operation, timeoutSeconds, address, lastSeen);
   } else if (message === 'Command timed out') {
     detail = `${address} did not answer ${operation} in time (timeout ${timeoutSeconds} s)${lastSeen}`;
   } else if (error instanceof Error && error.name === 'MaxRetriesPerRequestError') {
