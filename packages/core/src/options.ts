@@ -189,7 +189,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   const foreignStore = foreignStoreHint(store);
   if (foreignStore !== undefined) parse.fail(`${foreignStore}.`);
   let keyring: Keyring | undefined;
-  if (options.secret !== undefined) keyring = new Keyring(options.secret, 'secret');
+  if (options.secret !== undefined) keyring = new Keyring(options.secret, 'podsafe session options: secret');
   else if (needsCookieSecret(store)) {
     parse.fail(
       '`secret` is required to sign the session cookie: pass a string of 32+ bytes (or a list, newest first, to rotate), ' +
