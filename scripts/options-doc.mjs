@@ -44,6 +44,7 @@ const SECTIONS = [
   { name: 'HashRingOptions', usedBy: '`new HashRing(nodes, options)` from `@podsafe/memcached`' },
   { name: 'JwtStoreOptions', usedBy: '`new JwtStore(options)` from `@podsafe/jwt`' },
   { name: 'JwtKey', usedBy: 'each entry of the `keys` option of [`JwtStoreOptions`](#jwtstoreoptions)' },
+  { name: 'StoreErrorOptions', usedBy: '`storeErrors(storeName, options)` from `@podsafe/core/store`, for store authors' },
   { name: 'SessionStoreSuiteOptions', usedBy: '`describeSessionStore(name, factory, options)` from `@podsafe/testkit`' },
   { name: 'ClientSessionStoreSuiteOptions', usedBy: '`describeClientSessionStore(name, factory, options)` from `@podsafe/testkit`' },
   { name: 'UserIndexSuiteOptions', usedBy: '`describeUserIndex(name, factory, options)` from `@podsafe/testkit`' },

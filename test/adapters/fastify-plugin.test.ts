@@ -12,7 +12,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MemoryStore,
   SessionConfigError,
-  SessionEngine,
   SessionStoreUnavailableError,
   SessionTooLargeError,
   type SessionChange,
@@ -20,6 +19,7 @@ import {
   type SessionRecord,
   type SessionStore,
 } from '@podsafe/core';
+import { SessionEngine } from '@podsafe/core/adapter';
 import podsafeDefault, { fastifyPodsafe, podsafe } from '@podsafe/fastify';
 import { SECRET_A, SECRET_B } from '../support/backends.js';
 import { Browser, cookieAttributes } from '../support/http.js';
@@ -381,9 +381,9 @@ describe('errors and logging', () => {
     expect(down.statusCode).toBe(503);
     expect(down.headers['retry-after']).toBe('5');
     expect(down.headers['set-cookie']).toBeUndefined();
-    expect(down.json()).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    expect(down.json()).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
     const logged = lines.find((line) => line.level === 50);
-    expect(logged).toMatchObject({ reqId: expect.any(String), err: { type: 'SessionStoreUnavailableError', code: 'PODSAFE_STORE_UNAVAILABLE' } });
+    expect(logged).toMatchObject({ reqId: expect.any(String), err: { type: 'SessionStoreUnavailableError', code: 'ERR_SESSION_STORE_UNAVAILABLE' } });
     store.down = false;
     expect((await app.inject({ url: '/session', cookies: { sid } })).json()).toMatchObject({ data: { user: 'mia' } });
   });
@@ -440,7 +440,7 @@ describe('errors and logging', () => {
     expect(seen).toHaveLength(2);
     for (const error of seen) {
       expect(error).toBeInstanceOf(SessionStoreUnavailableError);
-      expect(error).toMatchObject({ statusCode: 503, code: 'PODSAFE_STORE_UNAVAILABLE', headers: { 'Retry-After': '2' } });
+      expect(error).toMatchObject({ statusCode: 503, code: 'ERR_SESSION_STORE_UNAVAILABLE', headers: { 'Retry-After': '2' } });
     }
   });
 
@@ -462,10 +462,10 @@ describe('errors and logging', () => {
     const reply = await app.inject('/big/5000');
     expect(reply.statusCode).toBe(500);
     expect(reply.headers['set-cookie']).toBeUndefined();
-    expect(reply.json()).toMatchObject({ code: 'PODSAFE_SESSION_TOO_LARGE' });
+    expect(reply.json()).toMatchObject({ code: 'ERR_SESSION_TOO_LARGE' });
     const logged = lines.filter((line) => line.level === 50);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ reqId: expect.any(String), err: { type: 'SessionTooLargeError', code: 'PODSAFE_SESSION_TOO_LARGE' } });
+    expect(logged[0]).toMatchObject({ reqId: expect.any(String), err: { type: 'SessionTooLargeError', code: 'ERR_SESSION_TOO_LARGE' } });
     expect(String(logged[0]!.msg)).toMatch(/over the limit of 1000 bytes/);
   });
 

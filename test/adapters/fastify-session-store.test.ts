@@ -97,7 +97,7 @@ describe('FastifySessionStore with @fastify/session', () => {
     const reply = await app.inject({ url: '/me', cookies: { sessionId } });
     expect(reply.statusCode).toBe(503);
     expect(reply.headers['retry-after']).toBe('2');
-    expect(reply.json()).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    expect(reply.json()).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
   });
 
   it('answers null for ids it could never have stored, without asking the store', async () => {

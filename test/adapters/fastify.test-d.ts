@@ -5,7 +5,8 @@
  */
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
-import { MemoryStore, type SessionEngine, type Session, type SessionOptions } from '@podsafe/core';
+import { MemoryStore, type Session, type SessionOptions } from '@podsafe/core';
+import type { SessionEngine } from '@podsafe/core/adapter';
 import podsafeDefault, { FastifySessionStore, podsafe, type FastifyPodsafeOptions, type FastifySession } from '@podsafe/fastify';
 
 declare module '@podsafe/core' {

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { Redis } from 'ioredis';
-import { Keyring, SessionEngine, generateSessionId } from '@podsafe/core';
+import { generateSessionId } from '@podsafe/core/store';
+import { Keyring, SessionEngine } from '@podsafe/core/adapter';
 import { RedisStore } from '@podsafe/redis';
 import { SECRET_A } from '../support/backends.js';
 import type { RunningApp } from '../support/drivers.js';

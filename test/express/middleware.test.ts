@@ -80,7 +80,7 @@ describe('session() on Express', () => {
     const reply = await browser.get('/');
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('5');
-    expect(reply.body).toEqual({ error: 'PODSAFE_STORE_UNAVAILABLE' });
+    expect(reply.body).toEqual({ error: 'ERR_SESSION_STORE_UNAVAILABLE' });
     expect(errors).toHaveLength(1);
   });
 

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { isSessionId } from '@podsafe/core';
+import { isSessionId } from '@podsafe/core/store';
 import { RedisStore } from '@podsafe/redis';
 import { Browser } from '../support/http.js';
 import { CommandCounter } from '../support/redis-monitor.js';

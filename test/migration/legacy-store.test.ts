@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { nowSeconds } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { RedisStore } from '@podsafe/redis';
 import { startRedis } from '../support/servers.js';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SessionConfigError, SessionEngine, type SessionContext } from '@podsafe/core';
+import { SessionConfigError } from '@podsafe/core';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { JwtStore } from '@podsafe/jwt';
 import { MemcachedStore } from '@podsafe/memcached';
 import { RedisStore } from '@podsafe/redis';

@@ -158,13 +158,13 @@ export function jwtBackend(): Backend {
     cookieCarried: true,
     async options(secrets = [SECRET_A]) {
       const { JwtStore } = await import('@podsafe/jwt');
-      return { store: new JwtStore({ secrets, revocation }) };
+      return { store: new JwtStore({ secret: secrets, revocation }) };
     },
     async stoppable() {
       const server = await startRedis();
       const [{ JwtStore }, { RedisStore }] = await Promise.all([import('@podsafe/jwt'), import('@podsafe/redis')]);
       return stoppableOn(server, async (track) => ({
-        store: new JwtStore({ secrets: [SECRET_A], revocation: track(new RedisStore({ url: server.url, prefix: prefix() })) }),
+        store: new JwtStore({ secret: [SECRET_A], revocation: track(new RedisStore({ url: server.url, prefix: prefix() })) }),
         storeTimeout: 1.5,
       }));
     },

@@ -2,7 +2,7 @@
 import { ConfigError } from './config.js';
 
 /** Bad environment (ours) or bad session options (podsafe's SessionConfigError). */
-export const isConfigProblem = (error) => error instanceof ConfigError || error?.code === 'PODSAFE_CONFIG';
+export const isConfigProblem = (error) => error instanceof ConfigError || error?.code === 'ERR_SESSION_CONFIG';
 
 /** What to tell the operator when the listener cannot open. */
 export function listenFailure(error, config) {

@@ -16,10 +16,10 @@ export async function createStore(config) {
     case 'jwt': {
       // The cookie is the store: the same secrets sign the token, so every replica can read it.
       const { JwtStore } = await load('@podsafe/jwt');
-      if (config.revocationRedisUrl === undefined) return new JwtStore({ secrets: config.secrets });
+      if (config.revocationRedisUrl === undefined) return new JwtStore({ secret: config.secrets });
       const { RedisStore } = await load('@podsafe/redis');
       const revocation = new RedisStore({ url: config.revocationRedisUrl, prefix: 'revoked:', ...redisCredentials(config) });
-      const jwt = new JwtStore({ secrets: config.secrets, revocation });
+      const jwt = new JwtStore({ secret: config.secrets, revocation });
       // JwtStore leaves a revocation store it was handed open (it may be shared);
       // this one is the app's alone, so it closes with the session store.
       const closeTokens = jwt.close.bind(jwt);

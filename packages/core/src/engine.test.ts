@@ -287,7 +287,7 @@ describe('store failures', () => {
     const e = new SessionEngine({ store: hanging, secret: SECRET, storeTimeout: 0.05, retryAfter: 7 });
     const cookie = `sid=${new (await import('./signing.js')).Keyring(SECRET).sign('a'.repeat(43))}`;
     const error = await e.load({ cookieHeader: cookie, secure: false }).catch((err: unknown) => err);
-    expect(error).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', statusCode: 503, headers: { 'Retry-After': '7' } });
+    expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', statusCode: 503, headers: { 'Retry-After': '7' } });
     expect((error as Error).message).toMatch(/did not answer within 0.05 s.*Check that the store is running/s);
   });
 
@@ -296,7 +296,7 @@ describe('store failures', () => {
     const e = new SessionEngine({ store: failing, secret: SECRET });
     const cookie = `sid=${new (await import('./signing.js')).Keyring(SECRET).sign('a'.repeat(43))}`;
     const error = (await e.load({ cookieHeader: cookie, secure: false }).catch((err: unknown) => err)) as Error;
-    expect(error).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
     expect((error.cause as Error).message).toBe('ECONNREFUSED');
   });
 

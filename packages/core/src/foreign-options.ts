@@ -1,4 +1,4 @@
-import type { OptionHint } from './unknown-options.js';
+import type { OptionHint } from './option-parser.js';
 
 /**
  * Options of express-session, @fastify/session and @fastify/secure-session,

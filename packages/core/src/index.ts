@@ -1,6 +1,10 @@
 /**
- * `@podsafe/core`: the session engine every podsafe adapter shares, the store
- * contract every backend implements, and an in-memory store for tests.
+ * `@podsafe/core`, for **app authors**: the types of sessions, options and
+ * stores an app writes against, every error podsafe throws (with its `code`),
+ * `MemoryStore` for tests and development, and `MIN_SECRET_BYTES`.
+ *
+ * Writing a store? See `@podsafe/core/store`. Writing an adapter for a web
+ * framework? See `@podsafe/core/adapter`.
  *
  * @packageDocumentation
  */
@@ -19,7 +23,6 @@ export type {
   AnySessionStore,
   LegacySessionSource,
 } from './types.js';
-export { isClientStore } from './types.js';
 export {
   PodsafeError,
   SessionConfigError,
@@ -28,25 +31,14 @@ export {
   InvalidSessionIdError,
   SessionDataError,
   SessionDestroyedError,
+  type PodsafeErrorCode,
 } from './errors.js';
-export { generateSessionId, isSessionId, isStorableId, assertStorableId } from './id.js';
-export { Keyring, MIN_SECRET_BYTES, type Secret, type VerifyResult } from './signing.js';
-export type { SessionOptions, SessionCookieOptions, ResolvedOptions } from './options.js';
+export { MIN_SECRET_BYTES, type Secret } from './signing.js';
+export type { SessionOptions, SessionCookieOptions } from './options.js';
 export type { SessionEvent, LoadOutcome } from './events.js';
-export { SessionEngine, SessionContext, type RequestInfo } from './engine.js';
-export { reportLateChange } from './late-change.js';
 export type { Session, SessionControls, RegenerateOptions } from './session.js';
-export { RESERVED_KEYS, sessionPrototype, sessionControls } from './session.js';
-export { SessionCookieView, settle, type NodeCallback } from './session-cookie-view.js';
-export { isSessionRecord, isSessionMeta, isSessionLifetime, parseSessionRecord, isPlainObject } from './record.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { storeCall } from './timeout.js';
-export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
-export { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
-export { FOREIGN_SESSION_OPTIONS, FOREIGN_COOKIE_OPTIONS } from './foreign-options.js';
-export { nowSeconds } from './expiry.js';
 export type { UserIndexEntry, IndexedUserSession, DestroyByUserOptions, UserIndexMethods } from './user-index-store.js';
-export { sessionHandle, type UserSessionOptions, type UserSession, type DestroyUserSessionsOptions } from './user-index.js';
-export { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
-export { markSessionExempt } from './exempt.js';
-export { WholeSessionBridge, type WholeSessionBridgeOptions } from './whole-session-bridge.js';
+export type { UserSessionOptions, UserSession, DestroyUserSessionsOptions } from './user-index.js';
+export type { LegacyCookieOptions } from './legacy-cookie.js';
+export type { WholeSessionBridgeOptions } from './whole-session-bridge.js';

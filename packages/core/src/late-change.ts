@@ -6,7 +6,7 @@ const warned = new WeakMap<SessionEngine, Set<string>>();
 const MAX_WARNED_ROUTES = 1000;
 
 /**
- * @internal Reports a session change made after the commit, which nothing will
+ * Adapter API: reports a session change made after the commit, which nothing will
  * save: a `late-change` event every time, and a `console.warn` once per
  * `route` (`METHOD /path`) so the developer learns where without a log flood.
  * Adapters call it when the response ends if

@@ -19,6 +19,13 @@ describe('legacyCookie options', () => {
     expect(() => new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: [] } })).toThrow(/secret is empty/);
   });
 
+  it('refuses an option it does not take (a typo would silently keep the default)', () => {
+    const legacyCookie = { name: 'connect.sid', secret: 'old', domian: 'example.com' } as never;
+    expect(() => new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie })).toThrow(
+      /^legacyCookie: unknown option "domian"\. Valid options: name, secret, format, path, domain\.$/,
+    );
+  });
+
   it("verifies express-session's and @fastify/session's signatures under every secret, and nothing else", () => {
     const engine = new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: ['new-old', 'old'] } });
     const cookie = engine.options.legacyCookie!;

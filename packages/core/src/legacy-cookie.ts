@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { clearedCookie, readCookie } from './cookie.js';
-import { SessionConfigError } from './errors.js';
+import { optionParser, type OptionParser } from './option-parser.js';
 import { isStorableId } from './id.js';
 import type { ResolvedOptions } from './options.js';
 import type { Secret, VerifyResult } from './signing.js';
@@ -40,6 +40,9 @@ export interface LegacyCookieOptions {
   domain?: string;
 }
 
+/** Every key of {@link LegacyCookieOptions} (the compiler keeps the two in step). */
+const LEGACY_COOKIE_KEYS = Object.keys({ name: true, secret: true, format: true, path: true, domain: true } satisfies Record<keyof LegacyCookieOptions, true>);
+
 /**
  * The old library's cookie: verifies it (HMAC-SHA256, constant-time per secret), signs
  * it, clears it. It also knows the options under which the engine serves a legacy
@@ -55,10 +58,10 @@ export class LegacyCookie {
 
   /** @throws SessionConfigError for bad options, or a store without legacy sessions. */
   constructor(options: LegacyCookieOptions, store: AnySessionStore, engineOptions: Omit<ResolvedOptions, 'legacyCookie'>) {
-    const fail = (message: string): never => {
-      throw new SessionConfigError(`legacyCookie: ${message}`);
-    };
+    const parse: OptionParser = optionParser('legacyCookie');
+    const fail: (message: string) => never = parse.fail;
     if (typeof options !== 'object' || options === null) fail("must be an object, e.g. { name: 'connect.sid', secret: process.env.OLD_SESSION_SECRET }.");
+    parse.rejectUnknown(options, LEGACY_COOKIE_KEYS);
     const source = legacySessionsOf(store);
     if (!source) {
       fail("the store has no legacy sessions to load: give it the old library's records, e.g. new RedisStore({ legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' } }).");

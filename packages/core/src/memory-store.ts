@@ -1,5 +1,5 @@
 import { assertStorableId } from './id.js';
-import { rejectUnknownOptions } from './unknown-options.js';
+import { optionParser } from './option-parser.js';
 import { nowSeconds } from './expiry.js';
 import { parseSessionRecord } from './record.js';
 import type { SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from './types.js';
@@ -36,8 +36,9 @@ export class MemoryStore implements SessionStore {
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions = {}) {
-    rejectUnknownOptions('MemoryStore', options, ['sweepInterval']);
-    const interval = options.sweepInterval ?? 60;
+    const parse = optionParser('MemoryStore');
+    parse.rejectUnknown(options, ['sweepInterval']);
+    const interval = parse.seconds('sweepInterval', options.sweepInterval, { default: 60, max: 86_400 });
     this.#sweeper = setInterval(() => this.#sweep(), interval * 1000);
     this.#sweeper.unref();
   }

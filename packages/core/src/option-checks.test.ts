@@ -29,7 +29,8 @@ describe('options that would break every request fail at startup', () => {
     ['a secure that is not a boolean', { cookie: { secure: 'true' as never } }, /cookie\.secure must be true, false or 'auto'/],
   ])('%s', (_label, options, message) => {
     expect(() => resolve(options)).toThrow(message);
-    expect(() => resolve(options)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG' }));
+    expect(() => resolve(options)).toThrow(/^podsafe session options: /);
+    expect(() => resolve(options)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG' }));
   });
 
   it.each<[string, Partial<SessionOptions>]>([

@@ -32,7 +32,8 @@ describe('options', () => {
     [{ store, secret, cookie: { sameSite: 'loose' } }, /sameSite must be/],
   ])('refuses %o at startup with a message saying what to fix', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(message);
-    expect(() => resolveOptions(options as never)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG' }));
+    expect(() => resolveOptions(options as never)).toThrow(/^podsafe session options: /);
+    expect(() => resolveOptions(options as never)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG' }));
   });
 
   it('a client-side store needs no cookie secret', () => {

@@ -1,12 +1,11 @@
-import { SessionConfigError } from './errors.js';
 import type { SessionEvent } from './events.js';
-import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure } from './option-checks.js';
+import type { OptionParser } from './option-parser.js';
+import { checkCookieDomain, checkCookiePath, checkRetryAfter, checkStoreTimeout, resolveSecure, sessionOptions } from './option-checks.js';
 import { LegacyCookie, type LegacyCookieOptions } from './legacy-cookie.js';
 import { Keyring, type Secret } from './signing.js';
 import { needsCookieSecret } from './persistence-strategy.js';
 import type { AnySessionStore } from './types.js';
 import { FOREIGN_COOKIE_OPTIONS, FOREIGN_SESSION_OPTIONS, foreignSameSiteHint, foreignStoreHint } from './foreign-options.js';
-import { rejectUnknownOptions } from './unknown-options.js';
 import type { UserSessionOptions } from './user-index.js';
 
 /** Attributes of the session cookie. */
@@ -174,51 +173,44 @@ const COOKIE_KEYS = Object.keys({
 /** Cookie names allowed by RFC 6265 (a token). */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function seconds(name: string, value: unknown, fallback: number | undefined, min = 0): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min) {
-    throw new SessionConfigError(
-      `${name} must be a number of seconds greater than ${min}, got ${String(value)}. ` +
-        `(podsafe takes every time in seconds: 1 day is 86400.)`,
-    );
-  }
-  return value;
-}
-
 /** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  if (!options || typeof options !== 'object') throw new SessionConfigError('Session options are required: { store, secret }.');
-  rejectUnknownOptions('podsafe session options', options, OPTION_KEYS, FOREIGN_SESSION_OPTIONS);
-  if (options.cookie !== undefined) rejectUnknownOptions('podsafe session options', options.cookie, COOKIE_KEYS, FOREIGN_COOKIE_OPTIONS);
+  const parse: OptionParser = sessionOptions;
+  if (!options || typeof options !== 'object') parse.fail('options are required: { store, secret }.');
+  parse.rejectUnknown(options, OPTION_KEYS, FOREIGN_SESSION_OPTIONS);
+  if (options.cookie !== undefined) {
+    if (typeof options.cookie !== 'object' || options.cookie === null) parse.fail(`cookie must be an object of cookie attributes, got ${JSON.stringify(options.cookie)}.`);
+    parse.rejectUnknown(options.cookie, COOKIE_KEYS, FOREIGN_COOKIE_OPTIONS);
+  }
   const { store } = options;
   if (!store || typeof store !== 'object') {
-    throw new SessionConfigError('`store` is required: pass e.g. new RedisStore({ url }) or, for development only, new MemoryStore().');
+    parse.fail('`store` is required: pass e.g. new RedisStore({ url }) or, for development only, new MemoryStore().');
   }
   const foreignStore = foreignStoreHint(store);
-  if (foreignStore !== undefined) throw new SessionConfigError(`${foreignStore}.`);
+  if (foreignStore !== undefined) parse.fail(`${foreignStore}.`);
   let keyring: Keyring | undefined;
-  if (options.secret !== undefined) keyring = new Keyring(options.secret, 'secret');
+  if (options.secret !== undefined) keyring = new Keyring(options.secret, 'podsafe session options: secret');
   else if (needsCookieSecret(store)) {
-    throw new SessionConfigError(
+    parse.fail(
       '`secret` is required to sign the session cookie: pass a string of 32+ bytes (or a list, newest first, to rotate), ' +
         'e.g. process.env.SESSION_SECRET generated with `openssl rand -base64 48`.',
     );
   }
   const cookieName = options.cookieName ?? 'sid';
   if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName)) {
-    throw new SessionConfigError(`cookieName ${JSON.stringify(cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~).`);
+    parse.fail(`cookieName ${JSON.stringify(cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~).`);
   }
-  const ttl = seconds('ttl', options.ttl, 86_400)!;
-  const maxLifetime = seconds('maxLifetime', options.maxLifetime, undefined);
-  const touchAfter = options.touchAfter === 0 ? 0 : seconds('touchAfter', options.touchAfter, Math.min(ttl / 10, 3600))!;
+  const ttl = parse.seconds('ttl', options.ttl, { default: 86_400 });
+  const maxLifetime = parse.seconds('maxLifetime', options.maxLifetime, { default: undefined });
+  const touchAfter = options.touchAfter === 0 ? 0 : parse.seconds('touchAfter', options.touchAfter, { default: Math.min(ttl / 10, 3600) });
   if (touchAfter >= ttl) {
-    throw new SessionConfigError(`touchAfter (${touchAfter} s) must be shorter than ttl (${ttl} s), or sessions expire while in use.`);
+    parse.fail(`touchAfter (${touchAfter} s) must be shorter than ttl (${ttl} s), or sessions expire while in use.`);
   }
   const c = options.cookie ?? {};
   const sameSite = c.sameSite ?? 'lax';
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
     const hint = foreignSameSiteHint(sameSite);
-    throw new SessionConfigError(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.${hint ? ` (${hint}.)` : ''}`);
+    parse.fail(`cookie.sameSite must be 'lax', 'strict' or 'none', got ${JSON.stringify(sameSite)}.${hint ? ` (${hint}.)` : ''}`);
   }
   const secure = resolveSecure(cookieName, sameSite, c.secure);
   const resolved: ResolvedOptions = {
@@ -228,18 +220,18 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     ttl,
     maxLifetime,
     touchAfter,
-    saveUninitialized: options.saveUninitialized ?? false,
+    saveUninitialized: parse.boolean('saveUninitialized', options.saveUninitialized, false),
     cookie: {
       secure,
       sameSite,
       domain: checkCookieDomain(c.domain, cookieName),
       path: checkCookiePath(c.path, cookieName),
-      httpOnly: c.httpOnly ?? true,
-      persistent: c.persistent ?? true,
-      partitioned: c.partitioned ?? false,
+      httpOnly: parse.boolean('cookie.httpOnly', c.httpOnly, true),
+      persistent: parse.boolean('cookie.persistent', c.persistent, true),
+      partitioned: parse.boolean('cookie.partitioned', c.partitioned, false),
     },
-    storeTimeout: checkStoreTimeout(seconds('storeTimeout', options.storeTimeout, 2)!),
-    retryAfter: checkRetryAfter(seconds('retryAfter', options.retryAfter, 2)!),
+    storeTimeout: checkStoreTimeout(parse.seconds('storeTimeout', options.storeTimeout, { default: 2 })),
+    retryAfter: checkRetryAfter(parse.seconds('retryAfter', options.retryAfter, { default: 2 })),
     onEvent: options.onEvent,
     legacyCookie: undefined,
   };

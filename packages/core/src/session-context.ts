@@ -197,7 +197,7 @@ export class SessionContext implements SessionControls {
   }
 
   /**
-   * @internal Whether the data changed since it was loaded or last written:
+   * Adapter API: whether the data changed since it was loaded or last written:
    * after the commit, a change no commit will save (see `reportLateChange`).
    */
   changedSinceCommit(): boolean {

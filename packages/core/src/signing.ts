@@ -39,7 +39,10 @@ export class Keyring {
    */
   readonly #signed = new Map<string, string>();
 
-  /** @throws SessionConfigError when the list is empty or a secret is shorter than 32 bytes. */
+  /**
+   * @param what - the option the secrets come from, the start of every message, e.g. `'podsafe session options: secret'`.
+   * @throws SessionConfigError when the list is empty or a secret is shorter than 32 bytes.
+   */
   constructor(secrets: Secret | readonly Secret[], what = 'secret') {
     const list = Array.isArray(secrets) ? (secrets as readonly Secret[]) : [secrets as Secret];
     if (list.length === 0) {

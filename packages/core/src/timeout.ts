@@ -1,3 +1,4 @@
+import { withDeadline } from './deadline.js';
 import { PodsafeError, SessionStoreUnavailableError } from './errors.js';
 
 /**
@@ -6,34 +7,14 @@ import { PodsafeError, SessionStoreUnavailableError } from './errors.js';
  * clients; podsafe's other errors (too large, invalid id) pass through.
  */
 export function storeCall<T>(operation: string, seconds: number, retryAfter: number, call: () => Promise<T>): Promise<T> {
-  // One promise and one timer per call, no Promise.race: this runs on every store call.
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      // Made only when the timer fires: an Error captures a stack.
-      reject(new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter }));
-    }, seconds * 1000);
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(storeError(operation, retryAfter, error));
-    };
-    let pending: Promise<T>;
+  const run = async () => {
     try {
-      pending = call();
+      return await call();
     } catch (error) {
-      fail(error);
-      return;
+      throw storeError(operation, retryAfter, error);
     }
-    Promise.resolve(pending).then((value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(value);
-    }, fail);
-  });
+  };
+  return withDeadline(run, seconds, () => new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SessionConfigError } from './errors.js';
+import { sessionOptions } from './option-checks.js';
 import { nowSeconds } from './expiry.js';
 import { RESERVED_KEYS } from './session.js';
 import type { PersistenceStrategy } from './persistence-strategy.js';
@@ -160,21 +161,18 @@ export class UserIndex {
     const { userKey, recordUserAgent, recordIp, userSessionsLimit } = options;
     if (userKey === undefined) {
       const stray = (['recordUserAgent', 'recordIp', 'userSessionsLimit'] as const).filter((name) => options[name] !== undefined);
-      if (stray.length > 0) throw new SessionConfigError(`${stray.join(', ')} only apply to the per-user index: set userKey too (e.g. userKey: 'userId'), or drop them.`);
+      if (stray.length > 0) sessionOptions.fail(`${stray.join(', ')} only apply to the per-user index: set userKey too (e.g. userKey: 'userId'), or drop them.`);
       return undefined;
     }
     if (typeof userKey !== 'string' || userKey === '' || RESERVED_KEYS.has(userKey)) {
-      throw new SessionConfigError(
+      sessionOptions.fail(
         `userKey must name the session key that holds the signed-in user (e.g. 'userId'), got ${JSON.stringify(userKey)}; ` +
           `it cannot be one of the session's own members (${[...RESERVED_KEYS].join(', ')}).`,
       );
     }
-    for (const [name, value] of [['recordUserAgent', recordUserAgent], ['recordIp', recordIp]] as const) {
-      if (value !== undefined && typeof value !== 'boolean') throw new SessionConfigError(`${name} must be true or false, got ${JSON.stringify(value)}.`);
-    }
-    if (userSessionsLimit !== undefined && (!Number.isInteger(userSessionsLimit) || userSessionsLimit < 1 || userSessionsLimit > 1000)) {
-      throw new SessionConfigError(`userSessionsLimit must be a whole number from 1 to 1000, got ${JSON.stringify(userSessionsLimit)}.`);
-    }
+    sessionOptions.boolean('recordUserAgent', recordUserAgent, false);
+    sessionOptions.boolean('recordIp', recordIp, false);
+    sessionOptions.integer('userSessionsLimit', userSessionsLimit, { default: 50, min: 1, max: 1000, unit: 'sessions per user' });
     assertIndexable(engine.options.store, strategy);
     return new UserIndex(engine, strategy, userKey, options);
   }

@@ -1,9 +1,8 @@
-import { SessionConfigError } from './errors.js';
 import { nowSeconds } from './expiry.js';
 import { isStorableId } from './id.js';
 import { withoutPrototypeKeys } from './safe-keys.js';
 import { storeCall } from './timeout.js';
-import { rejectUnknownOptions, type OptionHint } from './unknown-options.js';
+import { optionParser, type OptionHint, type OptionParser } from './option-parser.js';
 import type { AnySessionStore, SessionDataRecord, SessionStore } from './types.js';
 
 /** Options of the drop-in stores built on {@link WholeSessionBridge}. */
@@ -55,13 +54,14 @@ export class WholeSessionBridge {
    */
   constructor(options: WholeSessionBridgeOptions, who: string, instead: string) {
     const store = options?.store;
+    const parse: OptionParser = optionParser(who);
     if (!store || store.kind === 'client') {
-      throw new SessionConfigError(`${who} needs a server-side podsafe store (RedisStore, MemcachedStore, MemoryStore). ${instead}`);
+      parse.fail(`needs a server-side podsafe store (RedisStore, MemcachedStore, MemoryStore). ${instead}`);
     }
-    rejectUnknownOptions(who, options, ['store', 'ttl', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
+    parse.rejectUnknown(options, ['store', 'ttl', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
     this.store = store;
-    this.#ttl = options.ttl ?? 86_400;
-    this.#timeout = options.timeout ?? 2;
+    this.#ttl = parse.seconds('ttl', options.ttl, { default: 86_400 });
+    this.#timeout = parse.seconds('timeout', options.timeout, { default: 2, max: 60 });
   }
 
   /** The session stored under `sid`, or `null`; ids no store could hold are sessions never written. */

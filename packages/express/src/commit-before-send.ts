@@ -1,6 +1,6 @@
 import { OutgoingMessage, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { reportLateChange, type SessionContext, type SessionEngine } from '@podsafe/core';
+import { reportLateChange, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
 
 /*
  * Holds back the response until the session is committed, so the session is

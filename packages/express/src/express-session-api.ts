@@ -1,14 +1,12 @@
+import type { RegenerateOptions, SessionControls, SessionData } from '@podsafe/core';
 import {
   SessionCookieView,
   sessionControls,
   sessionPrototype,
   settle,
   type NodeCallback,
-  type RegenerateOptions,
   type ResolvedOptions,
-  type SessionControls,
-  type SessionData,
-} from '@podsafe/core';
+} from '@podsafe/core/adapter';
 
 /**
  * The session controls of `req.session` under podsafe's Express middleware:

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { WholeSessionBridge, type SessionDataRecord, type SessionStore, type WholeSessionBridgeOptions } from '@podsafe/core';
+import type { SessionDataRecord, SessionStore, WholeSessionBridgeOptions } from '@podsafe/core';
+import { WholeSessionBridge } from '@podsafe/core/adapter';
 
 // Loaded without its type declarations on purpose: @types/express-session
 // declares its own `req.session` globally, which would clash with the one

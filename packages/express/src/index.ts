@@ -8,5 +8,6 @@
  */
 export { session, type ExpressSessionOptions, type SessionMiddleware } from './middleware.js';
 export type { ExpressSession, ExpressSessionControls } from './express-session-api.js';
-export type { Session, SessionData, SessionOptions, SessionCookieOptions, SessionLifetime, SessionCookieView, NodeCallback } from '@podsafe/core';
+export type { Session, SessionData, SessionOptions, SessionCookieOptions, SessionLifetime } from '@podsafe/core';
+export type { SessionCookieView, NodeCallback } from '@podsafe/core/adapter';
 export { SessionStoreUnavailableError, SessionTooLargeError, SessionConfigError, MemoryStore } from '@podsafe/core';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionConfigError, SessionEngine, markSessionExempt, type SessionContext, type SessionOptions } from '@podsafe/core';
+import { SessionConfigError, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, markSessionExempt, type SessionContext } from '@podsafe/core/adapter';
 import { commitBeforeSend } from './commit-before-send.js';
 import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { readCookies } from '@podsafe/core';
+import { readCookies } from '@podsafe/core/adapter';
 
 /**
  * The `Cookie` header to hand the engine for the session cookie `name`.

@@ -1,3 +1,4 @@
+import type { RegenerateOptions, SessionControls, SessionData } from '@podsafe/core';
 import {
   RESERVED_KEYS,
   SessionCookieView,
@@ -5,11 +6,8 @@ import {
   sessionPrototype,
   settle,
   type NodeCallback,
-  type RegenerateOptions,
   type ResolvedOptions,
-  type SessionControls,
-  type SessionData,
-} from '@podsafe/core';
+} from '@podsafe/core/adapter';
 
 /** A data key of the session, typed by `SessionData` where the app declared it. */
 type Key = keyof SessionData | (string & {});

@@ -1,4 +1,5 @@
-import { WholeSessionBridge, type SessionStore, type WholeSessionBridgeOptions } from '@podsafe/core';
+import type { SessionStore, WholeSessionBridgeOptions } from '@podsafe/core';
+import { WholeSessionBridge } from '@podsafe/core/adapter';
 
 /**
  * A @fastify/session session as it reaches a store: the app's data plus its

@@ -1,4 +1,5 @@
-import { PodsafeError, markSessionExempt, type SessionContext, type SessionEngine } from '@podsafe/core';
+import { PodsafeError } from '@podsafe/core';
+import { markSessionExempt, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
 import { discardPreparedReply } from './discard-reply.js';

@@ -1,4 +1,5 @@
-import { SessionConfigError, SessionEngine } from '@podsafe/core';
+import { SessionConfigError } from '@podsafe/core';
+import { SessionEngine } from '@podsafe/core/adapter';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifySessionPrototype } from './fastify-session-api.js';

@@ -1,4 +1,5 @@
-import type { SessionEngine, SessionOptions } from '@podsafe/core';
+import type { SessionOptions } from '@podsafe/core';
+import type { SessionEngine } from '@podsafe/core/adapter';
 import type { FastifySession } from './fastify-session-api.js';
 
 /**

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { jwtDecrypt, jwtVerify } from 'jose';
-import { generateSessionId, MemoryStore, nowSeconds, type SessionRecord } from '@podsafe/core';
+import { MemoryStore, type SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 
 // Count the crypto: every verification and decryption goes through these two.

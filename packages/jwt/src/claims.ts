@@ -1,4 +1,5 @@
-import { isPlainObject, isSessionId, isSessionRecord, SessionDataError, type SessionLifetime, type SessionRecord } from '@podsafe/core';
+import { SessionDataError, type SessionLifetime, type SessionRecord } from '@podsafe/core';
+import { isPlainObject, isSessionId, isSessionRecord } from '@podsafe/core/store';
 
 /**
  * The `typ` header of every session token (RFC 8725 3.11 explicit typing), so

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compactDecrypt, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { generateSessionId, nowSeconds, type SessionRecord } from '@podsafe/core';
+import type { SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import { TOKEN_TYPE } from './claims.js';
 import { contentKeyBytes } from './encryption.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
-import { MemoryStore, SessionEngine, type SessionContext, type SessionOptions } from '@podsafe/core';
+import { MemoryStore, type SessionOptions } from '@podsafe/core';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { JwtStore } from './jwt-store.js';
 
 // JwtStore behind the real engine, as the Express and Fastify adapters use it.
@@ -87,7 +88,7 @@ describe('JwtStore behind the session engine', () => {
     const older = randomBytes(32);
     const newer = randomBytes(32);
     const { cookie } = await login(engine(new JwtStore({ secret: older })));
-    const rotated = engine(new JwtStore({ secrets: [newer, older] }));
+    const rotated = engine(new JwtStore({ secret: [newer, older] }));
     const context = await rotated.load({ cookieHeader: cookie, secure: false });
     expect(data(context)).toMatchObject({ user: 'alice' });
     const reissued = cookieOf(await rotated.commit(context))!;
@@ -136,6 +137,6 @@ describe('JwtStore behind the session engine', () => {
     const e = engine(new JwtStore({ secret: randomBytes(32) }));
     const context = await e.load({ cookieHeader: undefined, secure: false });
     data(context).blob = randomBytes(3000).toString('hex');
-    await expect(e.commit(context)).rejects.toMatchObject({ code: 'PODSAFE_SESSION_TOO_LARGE', limit: 3800 });
+    await expect(e.commit(context)).rejects.toMatchObject({ code: 'ERR_SESSION_TOO_LARGE', limit: 3800 });
   });
 });

@@ -8,11 +8,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import {
-  generateSessionId,
   InvalidSessionIdError,
-  isSessionId,
-  isSessionRecord,
-  nowSeconds,
   SessionConfigError,
   SessionTooLargeError,
   type ClientSessionStore,
@@ -23,6 +19,12 @@ import {
   type SessionStore,
   type UserIndexEntry,
 } from '@podsafe/core';
+import {
+  generateSessionId,
+  isSessionId,
+  isSessionRecord,
+  nowSeconds,
+} from '@podsafe/core/store';
 import { LruCache } from './cache.js';
 import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
 import { JWE_ALG, JWE_ENC } from './encryption.js';
@@ -230,7 +232,7 @@ export class JwtStore implements ClientSessionStore {
     const registry = this.#registry();
     if (registry) return registry;
     throw new SessionConfigError(
-      'JwtStore keeps the per-user index in its revocation store, and has none that can: pass revocation: new RedisStore({ url, prefix }) (or a MemoryStore in development).',
+      'JwtStore: the per-user index lives in the revocation store, and this store has none that can keep it: pass revocation: new RedisStore({ url, prefix }) (or a MemoryStore in development).',
     );
   }
 

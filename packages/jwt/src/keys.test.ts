@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, jwtVerify } from 'jose';
-import { generateSessionId, nowSeconds, type SessionRecord } from '@podsafe/core';
+import type { SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import { TOKEN_TYPE } from './claims.js';
 import type { AsymmetricAlgorithm, KeyInput } from './keys.js';
@@ -100,6 +101,7 @@ describe('key configuration errors', () => {
       /used twice/,
     ],
     ['an unsupported alg (RS256)', async () => ({ keys: [{ kid: 'k', alg: 'RS256', ...(await generateKeyPair('RS256')) }] }), /must be 'EdDSA' or 'ES256'/],
+    ['a typo in a key option', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')), publickey: 'x' }] }), /keys\[0\]: unknown option "publickey"\. Valid options: kid, alg, privateKey, publicKey/],
     ['alg none', async () => ({ keys: [{ kid: 'k', alg: 'none', ...(await generateKeyPair('EdDSA')) }] }), /must be 'EdDSA' or 'ES256'/],
     ['an Ed25519 key declared ES256', async () => ({ keys: [{ kid: 'k', alg: 'ES256', ...(await generateKeyPair('EdDSA')) }] }), /needs an EC P-256/],
     ['a P-384 key declared ES256', async () => ({ keys: [{ kid: 'k', alg: 'ES256', ...(await generateKeyPair('ES384')) }] }), /needs an EC P-256/],
@@ -114,10 +116,10 @@ describe('key configuration errors', () => {
     ['a number as key', () => ({ keys: [{ kid: 'k', alg: 'EdDSA', publicKey: 42 }] }), /not a readable public key/],
     ['keys with algorithm', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')) }], algorithm: 'HS256' }), /algorithm applies to secret/],
     ['keys with encrypt', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')) }], encrypt: true }), /encrypt needs secret/],
-    ['keys and a secret', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')) }], secret: randomBytes(32) }), /one of secret, secrets or keys/],
+    ['keys and a secret', async () => ({ keys: [{ kid: 'k', alg: 'EdDSA', ...(await generateKeyPair('EdDSA')) }], secret: randomBytes(32) }), /one of secret or keys/],
   ])('refuses %s with a SessionConfigError that says how to fix it', async (_label, options, message) => {
     const resolved = await options();
-    expect(() => new JwtStore(resolved as never)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG', message: expect.stringMatching(message) }));
+    expect(() => new JwtStore(resolved as never)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(message) }));
   });
 });
 

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, webcrypto, type JsonWebKey } from 'node:crypto';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { MIN_SECRET_BYTES, SessionConfigError, type Secret } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 import { deriveContentKey } from './encryption.js';
 
 /** HMAC algorithms for shared-secret setups (`secret` / `secrets`). */
@@ -88,12 +89,12 @@ export interface Keyset {
 /** The bytes of a secret, checked for type and length. */
 function secretBytes(secret: unknown, where: string, minBytes: number, algorithm: HmacAlgorithm): Buffer {
   if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
-    throw new SessionConfigError(`JwtStore ${where} must be a string or a Uint8Array, got ${secret === null ? 'null' : typeof secret}.`);
+    throw new SessionConfigError(`JwtStore: ${where} must be a string or a Uint8Array, got ${secret === null ? 'null' : typeof secret}.`);
   }
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (bytes.length < minBytes) {
     throw new SessionConfigError(
-      `JwtStore ${where} is ${bytes.length} bytes; ${algorithm} needs at least ${minBytes} so the signature cannot be brute-forced. ` +
+      `JwtStore: ${where} is ${bytes.length} bytes; ${algorithm} needs at least ${minBytes} so the signature cannot be brute-forced. ` +
         `Generate one with \`openssl rand -base64 ${Math.ceil((minBytes * 1.5) / 3) * 3}\` and keep it out of the source.`,
     );
   }
@@ -108,17 +109,20 @@ export function secretKid(secret: Uint8Array): string {
   return Buffer.from(hkdfSync('sha256', secret, new Uint8Array(0), KID_INFO, KID_BYTES)).toString('base64url');
 }
 
-/** Keys for `secret` / `secrets`: the first signs, all verify. */
-export function secretKeyset(secrets: readonly Secret[], algorithm: HmacAlgorithm, option: 'secret' | 'secrets'): Keyset {
+/**
+ * Keys for `secret` (or its former name `secrets`): the first signs, all verify.
+ * @param listed - whether the option was a list, so messages name `secret[1]`.
+ */
+export function secretKeyset(secrets: readonly Secret[], algorithm: HmacAlgorithm, option: 'secret' | 'secrets', listed: boolean): Keyset {
   const { hash, minBytes } = HMAC[algorithm];
   const byKid = new Map<string, KeyEntry>();
   const entries = secrets.map((secret, index) => {
-    const where = option === 'secrets' ? `${option}[${index}]` : option;
+    const where = listed ? `${option}[${index}]` : option;
     const bytes = secretBytes(secret, where, minBytes, algorithm);
     const kid = secretKid(bytes);
     const previous = [...byKid.keys()].indexOf(kid);
     if (previous !== -1) {
-      throw new SessionConfigError(`JwtStore ${option}[${index}] is the same secret as ${option}[${previous}]: list each secret once, newest first.`);
+      throw new SessionConfigError(`JwtStore: ${option}[${index}] is the same secret as ${option}[${previous}]: list each secret once, newest first.`);
     }
     const hmac = once(
       () => webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash }, false, ['sign', 'verify']) as Promise<CryptoKey>,
@@ -161,7 +165,7 @@ function toKeyObject(input: unknown, kind: 'public' | 'private', where: string):
   }
   if (kind === 'public' && key.type === 'private') return createPublicKey(key);
   if (key.type !== kind) {
-    throw new SessionConfigError(`JwtStore ${where} must be a ${kind} key, got a ${key.type} key.`);
+    throw new SessionConfigError(`JwtStore: ${where} must be a ${kind} key, got a ${key.type} key.`);
   }
   return key;
 }
@@ -183,22 +187,26 @@ function cryptoKeyLoader(input: unknown, key: KeyObject, alg: AsymmetricAlgorith
   return once(async () => (await importJWK(key.export({ format: 'jwk' }) as JWK, alg)) as CryptoKey);
 }
 
+/** Every key of {@link JwtKey} (the compiler keeps the two in step). */
+const JWT_KEY_KEYS = Object.keys({ kid: true, alg: true, privateKey: true, publicKey: true } satisfies Record<keyof JwtKey, true>);
+
 /** Keys for `keys`: the first with a private key signs, all verify, each pinned to its own algorithm. */
 export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
   if (!Array.isArray(keys) || keys.length === 0) {
-    throw new SessionConfigError('JwtStore keys is empty: pass at least one { kid, alg, privateKey, publicKey } (generate one with jose generateKeyPair).');
+    throw new SessionConfigError('JwtStore: keys is empty: pass at least one { kid, alg, privateKey, publicKey } (generate one with jose generateKeyPair).');
   }
   const byKid = new Map<string, KeyEntry>();
   let signer: KeyEntry | undefined;
   keys.forEach((spec, index) => {
     const where = `keys[${index}]`;
-    if (typeof spec !== 'object' || spec === null) throw new SessionConfigError(`JwtStore ${where} must be an object { kid, alg, privateKey?, publicKey? }.`);
+    if (typeof spec !== 'object' || spec === null) throw new SessionConfigError(`JwtStore: ${where} must be an object { kid, alg, privateKey?, publicKey? }.`);
+    optionParser(`JwtStore: ${where}`).rejectUnknown(spec, JWT_KEY_KEYS);
     const { kid, privateKey, publicKey } = spec;
     const alg = spec.alg as AsymmetricAlgorithm;
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
-      throw new SessionConfigError(`JwtStore ${where}.kid must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(kid)}.`);
+      throw new SessionConfigError(`JwtStore: ${where}.kid must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(kid)}.`);
     }
-    if (byKid.has(kid)) throw new SessionConfigError(`JwtStore ${where}.kid ${JSON.stringify(kid)} is used twice: every key needs its own kid.`);
+    if (byKid.has(kid)) throw new SessionConfigError(`JwtStore: ${where}.kid ${JSON.stringify(kid)} is used twice: every key needs its own kid.`);
     if (!Object.hasOwn(ASYMMETRIC, String(alg))) {
       throw new SessionConfigError(
         `JwtStore ${where}.alg must be 'EdDSA' or 'ES256', got ${JSON.stringify(alg)}. ` +
@@ -206,7 +214,7 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
       );
     }
     if (privateKey === undefined && publicKey === undefined) {
-      throw new SessionConfigError(`JwtStore ${where} has neither privateKey nor publicKey: give a publicKey to verify, and a privateKey too to sign.`);
+      throw new SessionConfigError(`JwtStore: ${where} has neither privateKey nor publicKey: give a publicKey to verify, and a privateKey too to sign.`);
     }
     const expected = ASYMMETRIC[alg];
     const priv = privateKey === undefined ? undefined : toKeyObject(privateKey, 'private', `${where}.privateKey`);
@@ -220,7 +228,7 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
       }
     }
     if (priv && !createPublicKey(priv).equals(pub)) {
-      throw new SessionConfigError(`JwtStore ${where}.privateKey and publicKey are not a pair: tokens it signs would not verify. Pass the public key of that private key.`);
+      throw new SessionConfigError(`JwtStore: ${where}.privateKey and publicKey are not a pair: tokens it signs would not verify. Pass the public key of that private key.`);
     }
     const canSign = priv !== undefined && signer === undefined;
     const entry: KeyEntry = {
@@ -234,7 +242,7 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
     byKid.set(kid, entry);
   });
   if (!signer) {
-    throw new SessionConfigError('JwtStore keys has no privateKey: at least one key must be able to sign new session tokens (the first key with a privateKey signs).');
+    throw new SessionConfigError('JwtStore: keys has no privateKey: at least one key must be able to sign new session tokens (the first key with a privateKey signs).');
   }
   return { signer, byKid };
 }

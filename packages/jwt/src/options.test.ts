@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, MIN_SECRET_BYTES, SessionConfigError } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import type { JwtStoreOptions } from './options.js';
 
@@ -18,12 +19,15 @@ describe('JwtStore options', () => {
 
   it.each([
     ['no key at all', {}, /needs a key: pass secret/],
-    ['secret and secrets', { secret, secrets: [secret] }, /one of secret, secrets or keys, got secret and secrets/],
-    ['a list as secret', { secret: [secret, secret] }, /use secrets: \[newest, \.\.\.older\]/],
+    ['secret and its former name secrets', { secret, secrets: [secret] }, /pass secret or secrets \(its former name\), not both/],
+    ['secret and keys', { secret, keys: [] }, /one of secret or keys, got secret and keys/],
+    ['an empty secret list', { secret: [] }, /secret must be a non-empty list, newest first/],
     ['an empty secrets list', { secrets: [] }, /non-empty list, newest first/],
-    ['a short secret in the list', { secrets: [secret, 'short'] }, /secrets\[1\] is 5 bytes/],
+    ['one secret as secrets', { secrets: secret }, /secrets must be a list, newest first.*for one secret use secret/],
+    ['a short secret in the list', { secret: [secret, 'short'] }, /secret\[1\] is 5 bytes/],
+    ['a short secret in the deprecated secrets list', { secrets: [secret, 'short'] }, /secrets\[1\] is 5 bytes/],
     ['a number as secret', { secret: 42 }, /must be a string or a Uint8Array/],
-    ['the same secret twice', { secrets: [secret, secret] }, /secrets\[1\] is the same secret as secrets\[0\]/],
+    ['the same secret twice', { secret: [secret, secret] }, /secret\[1\] is the same secret as secret\[0\]/],
     ['an HS512 secret under 64 bytes', { secret, algorithm: 'HS512' }, /HS512 needs at least 64/],
     ['an HS384 secret under 48 bytes', { secret, algorithm: 'HS384' }, /HS384 needs at least 48/],
     ['algorithm none', { secret, algorithm: 'none' }, /must be 'HS256', 'HS384' or 'HS512'/],
@@ -48,7 +52,8 @@ describe('JwtStore options', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(SessionConfigError);
-    expect((caught as SessionConfigError).code).toBe('PODSAFE_CONFIG');
+    expect((caught as SessionConfigError).code).toBe('ERR_SESSION_CONFIG');
+    expect((caught as Error).message).toMatch(/^JwtStore: /);
     expect((caught as Error).message).toMatch(message);
   });
 
@@ -57,7 +62,7 @@ describe('JwtStore options', () => {
     expect(
       () =>
         new JwtStore({
-          secrets: [randomBytes(64), randomBytes(64)],
+          secret: [randomBytes(64), randomBytes(64)],
           algorithm: 'HS512',
           maxBytes: 4096,
           clockTolerance: 0,
@@ -70,5 +75,14 @@ describe('JwtStore options', () => {
     ).not.toThrow();
     expect(() => new JwtStore({ secret, maxBytes: 512, clockTolerance: 60 })).not.toThrow();
     await revocation.close();
+  });
+
+  it('secret takes a list newest first, and the former name secrets still works (deprecated)', async () => {
+    const [newer, older] = [randomBytes(32), randomBytes(32)];
+    const now = nowSeconds();
+    const token = await new JwtStore({ secret: older }).encode(generateSessionId(), { data: { user: 'alice' }, meta: { createdAt: now, lastSeenAt: now, version: 1 } }, 600);
+    for (const store of [new JwtStore({ secret: [newer, older] }), new JwtStore({ secrets: [newer, older] })]) {
+      expect(await store.decode(token)).toMatchObject({ record: { data: { user: 'alice' } }, reissue: true });
+    }
   });
 });

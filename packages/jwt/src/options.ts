@@ -1,26 +1,30 @@
-import { SessionConfigError, rejectUnknownOptions, type OptionHint, type Secret, type SessionStore } from '@podsafe/core';
+import type { Secret, SessionStore } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import { asymmetricKeyset, secretKeyset, type HmacAlgorithm, type JwtKey, type Keyset } from './keys.js';
 
 /**
- * Options of `JwtStore`. Give exactly one of `secret`, `secrets` or `keys`.
+ * Options of `JwtStore`. Give exactly one of `secret` or `keys`.
  * Every time is in seconds, every size in bytes.
  */
 export interface JwtStoreOptions {
   /**
    * The shared secret that signs tokens with HMAC (`algorithm`, default
    * HS256): a string (its UTF-8 bytes) or bytes, at least 32 bytes long (48 for
-   * HS384, 64 for HS512). Generate one with `openssl rand -base64 48`. Every
-   * replica needs the same secret. Also the source of the encryption key when
-   * `encrypt` is on.
-   * @default none (give one of `secret`, `secrets`, `keys`)
+   * HS384, 64 for HS512), or a list of them, newest first, like the engine's
+   * `secret`. Generate one with `openssl rand -base64 48`. Every replica needs
+   * the same secret. Also the source of the encryption key when `encrypt` is on.
+   *
+   * To rotate, list the secrets newest first: the first signs, every one
+   * verifies. A token signed with an older secret is accepted and re-issued with
+   * the newest on the same response, so rotating logs nobody out. Remove an old
+   * secret once `ttl` (the engine's idle expiry) has passed since it stopped signing.
+   * @default none (give one of `secret`, `keys`)
    */
-  secret?: Secret;
+  secret?: Secret | readonly Secret[];
   /**
-   * Secrets for rotation, newest first: the first signs, every one verifies. A
-   * token signed with an older secret is accepted and re-issued with the newest
-   * on the same response, so rotating logs nobody out. Remove an old secret
-   * once `ttl` (the engine's idle expiry) has passed since it stopped signing.
-   * @default none (give one of `secret`, `secrets`, `keys`)
+   * Former name of the list form of {@link JwtStoreOptions.secret}; give one of the two.
+   * @deprecated Use `secret: [newest, ...older]` (same meaning).
+   * @default none (`secret` applies)
    */
   secrets?: readonly Secret[];
   /**
@@ -30,11 +34,11 @@ export interface JwtStoreOptions {
    * own `alg` only. For rotation, put the new key first and keep the old one
    * (its `publicKey` is enough) until its tokens have expired. Cannot be
    * combined with `encrypt` (encryption needs a shared secret).
-   * @default none (give one of `secret`, `secrets`, `keys`)
+   * @default none (give one of `secret`, `keys`)
    */
   keys?: readonly JwtKey[];
   /**
-   * HMAC algorithm for `secret` / `secrets`. Not used with `keys` (each key
+   * HMAC algorithm for `secret`. Not used with `keys` (each key
    * names its own `alg`).
    * @default `'HS256'`
    */
@@ -54,7 +58,7 @@ export interface JwtStoreOptions {
    * Encrypt the token (JWE, `dir` + `A256GCM`, key derived from the secret with
    * HKDF-SHA256) so the browser, proxies and logs cannot read the session data.
    * `false`: the token is signed, and its data is readable by anyone who has
-   * the cookie (base64url is not encryption). Needs `secret`/`secrets`.
+   * the cookie (base64url is not encryption). Needs `secret`.
    * Switching it on or off logs nobody out: tokens of the other form still
    * verify and are re-issued in the new form.
    * @default `false`
@@ -118,18 +122,13 @@ const DEFAULT_CLOCK_TOLERANCE = 5;
 const MAX_CLOCK_TOLERANCE = 60;
 const DEFAULT_CACHE_SIZE = 1000;
 
-function integerIn(name: string, value: unknown, fallback: number, min: number, max: number, hint: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SessionConfigError(`JwtStore ${name} must be a whole number from ${min} to ${max}, got ${String(value)}. ${hint}`);
-  }
-  return value;
-}
+const parse: OptionParser = optionParser('JwtStore');
+const fail: (message: string) => never = parse.fail;
 
 function claimString(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') {
-    throw new SessionConfigError(`JwtStore ${name} must be a non-empty string (the ${name === 'issuer' ? 'iss' : 'aud'} claim), got ${JSON.stringify(value)}.`);
+    fail(`${name} must be a non-empty string (the ${name === 'issuer' ? 'iss' : 'aud'} claim), got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -145,58 +144,56 @@ const FOREIGN: Readonly<Record<string, OptionHint>> = {
   ttl: () => "the token's life is the session option ttl (seconds), in session({ ttl }) or the Fastify plugin's options, not the store's",
   expiresIn: () => "the token's life is the session option ttl (seconds), not the store's",
   maxAge: () => "the token's life is the session option ttl (seconds), not the store's",
-  algorithms: () => "algorithm (one HMAC algorithm for secret/secrets), or keys with each key's alg: the verifier accepts exactly those",
-  key: () => 'secret (one, 32+ bytes), secrets (newest first, to rotate) or keys (EdDSA/ES256 key pairs)',
+  algorithms: () => "algorithm (one HMAC algorithm for secret), or keys with each key's alg: the verifier accepts exactly those",
+  key: () => 'secret (32+ bytes, or a list newest first to rotate) or keys (EdDSA/ES256 key pairs)',
 };
 
 /** Applies defaults and refuses bad options with a `SessionConfigError` that says how to fix them. */
 export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions {
-  if (!options || typeof options !== 'object') {
-    throw new SessionConfigError('JwtStore needs options: new JwtStore({ secret: process.env.SESSION_SECRET }).');
+  if (!options || typeof options !== 'object') fail('options are required: new JwtStore({ secret: process.env.SESSION_SECRET }).');
+  parse.rejectUnknown(options, KNOWN, FOREIGN);
+  if (options.secret !== undefined && options.secrets !== undefined) {
+    fail('pass secret or secrets (its former name), not both: keep secret, with a list newest first to rotate: secret: [newest, ...older].');
   }
-  rejectUnknownOptions('JwtStore', options, KNOWN, FOREIGN);
   const given = (['secret', 'secrets', 'keys'] as const).filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
-    throw new SessionConfigError(
+    fail(
       given.length === 0
-        ? 'JwtStore needs a key: pass secret (32+ bytes, e.g. `openssl rand -base64 48`), secrets: [newest, ...older] to rotate, or keys: [{ kid, alg, privateKey, publicKey }] for EdDSA/ES256.'
-        : `JwtStore takes one of secret, secrets or keys, got ${given.join(' and ')}.` +
-          (given.includes('keys') ? ' Shared secrets (HS256) and public keys (EdDSA/ES256) cannot be mixed in one store.' : ' Use secrets: [newest, ...older] to rotate secrets.'),
+        ? 'needs a key: pass secret (32+ bytes, e.g. `openssl rand -base64 48`; a list, newest first, to rotate: secret: [newest, ...older]), or keys: [{ kid, alg, privateKey, publicKey }] for EdDSA/ES256.'
+        : `takes one of secret or keys, got ${given.join(' and ')}. Shared secrets (HS256) and public keys (EdDSA/ES256) cannot be mixed in one store.`,
     );
   }
-  const encrypt = options.encrypt ?? false;
-  if (typeof encrypt !== 'boolean') throw new SessionConfigError(`JwtStore encrypt must be true or false, got ${JSON.stringify(encrypt)}.`);
+  const encrypt = parse.boolean('encrypt', options.encrypt, false);
 
   let keyset: Keyset;
   if (options.keys !== undefined) {
     if (options.algorithm !== undefined) {
-      throw new SessionConfigError("JwtStore algorithm applies to secret/secrets only; with keys, give each key its own alg ('EdDSA' or 'ES256').");
+      fail("algorithm applies to secret only; with keys, give each key its own alg ('EdDSA' or 'ES256').");
     }
     if (encrypt) {
-      throw new SessionConfigError(
-        'JwtStore encrypt needs secret or secrets (the encryption key is derived from a shared secret); it cannot be combined with keys. ' +
-          'A public-key signature inside a token only secret holders can decrypt would add nothing: use secret/secrets with encrypt: true.',
+      fail(
+        'encrypt needs secret (the encryption key is derived from a shared secret); it cannot be combined with keys. ' +
+          'A public-key signature inside a token only secret holders can decrypt would add nothing: use secret with encrypt: true.',
       );
     }
     keyset = asymmetricKeyset(options.keys);
   } else {
     const algorithm = options.algorithm ?? 'HS256';
     if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
-      throw new SessionConfigError(
-        `JwtStore algorithm must be 'HS256', 'HS384' or 'HS512' with a secret, got ${JSON.stringify(algorithm)}. For EdDSA or ES256 pass keys instead.`,
+      fail(
+        `algorithm must be 'HS256', 'HS384' or 'HS512' with a secret, got ${JSON.stringify(algorithm)}. For EdDSA or ES256 pass keys instead.`,
       );
     }
-    if (options.secret !== undefined) {
-      if (Array.isArray(options.secret)) {
-        throw new SessionConfigError('JwtStore secret takes one secret; for several, newest first, use secrets: [newest, ...older].');
+    const option = options.secret !== undefined ? 'secret' : 'secrets';
+    const value: unknown = options[option];
+    if (Array.isArray(value)) {
+      if (value.length === 0) {
+        fail(`${option} must be a non-empty list, newest first: ${option}: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET].`);
       }
-      keyset = secretKeyset([options.secret], algorithm, 'secret');
+      keyset = secretKeyset(value as readonly Secret[], algorithm, option, true);
     } else {
-      const secrets = options.secrets;
-      if (!Array.isArray(secrets) || secrets.length === 0) {
-        throw new SessionConfigError('JwtStore secrets must be a non-empty list, newest first: secrets: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET].');
-      }
-      keyset = secretKeyset(secrets, algorithm, 'secrets');
+      if (option === 'secrets') fail('secrets must be a list, newest first: secrets: [newest, ...older]; for one secret use secret.');
+      keyset = secretKeyset([value as Secret], algorithm, option, false);
     }
   }
 
@@ -204,7 +201,7 @@ export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions 
   if (revocation !== undefined) {
     const store = revocation as Omit<Partial<SessionStore>, 'kind'> & { kind?: string };
     if (!store || typeof store !== 'object' || typeof store.get !== 'function' || typeof store.save !== 'function' || store.kind === 'client') {
-      throw new SessionConfigError('JwtStore revocation must be a server-side SessionStore (e.g. new RedisStore({ url, prefix: "revoked:" })), with get() and save().');
+      fail('revocation must be a server-side SessionStore (e.g. new RedisStore({ url, prefix: "revoked:" })), with get() and save().');
     }
   }
 
@@ -213,23 +210,19 @@ export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions 
     issuer: claimString('issuer', options.issuer),
     audience: claimString('audience', options.audience),
     encrypt,
-    maxBytes: integerIn(
-      'maxBytes',
-      options.maxBytes,
-      DEFAULT_MAX_BYTES,
-      MIN_MAX_BYTES,
-      COOKIE_LIMIT_BYTES,
-      'Browsers drop cookies over 4096 bytes; the default 3800 leaves room for the cookie name.',
-    ),
-    clockTolerance: integerIn(
-      'clockTolerance',
-      options.clockTolerance,
-      DEFAULT_CLOCK_TOLERANCE,
-      0,
-      MAX_CLOCK_TOLERANCE,
-      'It is in seconds; keep replica clocks in sync with NTP rather than widening it.',
-    ),
+    maxBytes: parse.integer('maxBytes', options.maxBytes, {
+      default: DEFAULT_MAX_BYTES,
+      min: MIN_MAX_BYTES,
+      max: COOKIE_LIMIT_BYTES,
+      hint: 'Browsers drop cookies over 4096 bytes; the default 3800 leaves room for the cookie name.',
+    }),
+    clockTolerance: parse.integer('clockTolerance', options.clockTolerance, {
+      default: DEFAULT_CLOCK_TOLERANCE,
+      min: 0,
+      max: MAX_CLOCK_TOLERANCE,
+      hint: 'It is in seconds; keep replica clocks in sync with NTP rather than widening it.',
+    }),
     revocation,
-    cacheSize: integerIn('cacheSize', options.cacheSize, DEFAULT_CACHE_SIZE, 0, 1_000_000, 'It counts tokens; 0 turns the cache off.'),
+    cacheSize: parse.integer('cacheSize', options.cacheSize, { default: DEFAULT_CACHE_SIZE, min: 0, max: 1_000_000, hint: 'It counts tokens; 0 turns the cache off.' }),
   };
 }

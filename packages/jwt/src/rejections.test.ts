@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { generateSessionId, nowSeconds } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import { TOKEN_TYPE } from './claims.js';
 

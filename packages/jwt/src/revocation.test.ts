@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateSessionId, MemoryStore, nowSeconds, SessionStoreUnavailableError, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { MemoryStore, SessionStoreUnavailableError, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 
 const record = (): SessionRecord => {
@@ -100,7 +101,7 @@ describe('revocation', () => {
     const revocation = revocationStore();
     vi.spyOn(revocation, 'ping').mockRejectedValue(new SessionStoreUnavailableError('timeout'));
     const store = new JwtStore({ secret: randomBytes(32), revocation });
-    await expect(store.ping()).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
   });
 });
 

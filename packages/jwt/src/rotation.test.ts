@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
-import { generateSessionId, nowSeconds, type SessionRecord } from '@podsafe/core';
+import type { SessionRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 
 const record = (): SessionRecord => {
@@ -13,7 +14,7 @@ describe.each([false, true])('secret rotation (encrypt: %s)', (encrypt) => {
   const older = randomBytes(32).toString('base64');
   const newer = randomBytes(32).toString('base64');
   const before = new JwtStore({ secret: older, encrypt });
-  const during = new JwtStore({ secrets: [newer, older], encrypt });
+  const during = new JwtStore({ secret: [newer, older], encrypt });
   const after = new JwtStore({ secret: newer, encrypt });
 
   it('a token signed with an older secret decodes, with reissue: true', async () => {

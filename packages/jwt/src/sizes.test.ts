@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from 'jose';
-import { generateSessionId, nowSeconds, type SessionDataRecord } from '@podsafe/core';
+import type { SessionDataRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 import { JwtStore } from './jwt-store.js';
 import { DEFAULT_MAX_BYTES } from './options.js';
 

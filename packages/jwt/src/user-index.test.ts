@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryStore, SessionConfigError, SessionEngine, type SessionContext } from '@podsafe/core';
+import { MemoryStore, SessionConfigError } from '@podsafe/core';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { describeUserIndex } from '@podsafe/testkit';
 import { JwtStore } from './jwt-store.js';
 

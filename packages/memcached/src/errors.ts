@@ -1,16 +1,11 @@
-import { PodsafeError, SessionStoreUnavailableError, SessionTooLargeError } from '@podsafe/core';
+import { PodsafeError, SessionTooLargeError } from '@podsafe/core';
+import { messageOf, storeErrors, type StoreErrors } from '@podsafe/core/store';
 
 /**
  * Seconds a client is told to wait (`Retry-After`) when memcached is down.
  * Matches core's default, so the engine passes these errors through unchanged.
  */
 export const RETRY_AFTER = 2;
-
-/** The message of whatever memjs rejected with (it sometimes rejects with a bare string). */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : String(error);
-}
 
 /** Memcached's "Value too large" (E2BIG) answer to a write, as memjs reports it. */
 export function isValueTooLarge(error: unknown): boolean {
@@ -22,18 +17,19 @@ export function isValueTooLarge(error: unknown): boolean {
  * else (refused or reset connections, timeouts, error answers) means memcached
  * could not do the job, so `SessionStoreUnavailableError` naming the server.
  */
-export function translate(error: unknown, operation: string, server: string, servers: readonly string[]): PodsafeError {
+export function translate(error: unknown, operation: string, server: string, errors: StoreErrors): PodsafeError {
   if (error instanceof PodsafeError) return error;
-  return unavailable(`${operation} failed on ${server}: ${messageOf(error)}`, servers, error);
+  return errors.unavailable(`${operation} failed on ${server}: ${messageOf(error)}`, error);
 }
 
-/** `SessionStoreUnavailableError` whose message says which servers to look at and how. */
-export function unavailable(detail: string, servers: readonly string[], cause?: unknown): SessionStoreUnavailableError {
-  return new SessionStoreUnavailableError(
-    `${detail} (MemcachedStore servers: ${servers.join(', ')}; check that memcached runs at each address, that this pod can ` +
-      `reach it, e.g. \`nc -vz host port\`, and that servers names them correctly)`,
-    { retryAfter: RETRY_AFTER, cause },
-  );
+/** One store's unavailable errors, whose messages say which servers to look at and how. */
+export function memcachedErrors(servers: readonly string[]): StoreErrors {
+  return storeErrors('MemcachedStore', {
+    retryAfter: RETRY_AFTER,
+    advice:
+      `MemcachedStore servers: ${servers.join(', ')}; check that memcached runs at each address, that this pod can ` +
+      `reach it, e.g. \`nc -vz host port\`, and that servers names them correctly`,
+  });
 }
 
 /** A record over `maxItemBytes`, with advice that fits a memcached store (core's default suggests a server-side store). */

@@ -102,6 +102,6 @@ describe('HashRing', () => {
     [['a:1'], 1.5],
     [['a:1'], 10_001],
   ])('refuses nodes %j with virtualNodes %s with a SessionConfigError', (list, virtualNodes) => {
-    expect(() => new HashRing(list, { virtualNodes })).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG' }));
+    expect(() => new HashRing(list, { virtualNodes })).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG' }));
   });
 });

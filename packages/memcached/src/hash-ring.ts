@@ -1,4 +1,5 @@
 import { SessionConfigError } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 import { murmur3 } from './hash.js';
 
 /** Options of {@link HashRing}. */
@@ -47,12 +48,7 @@ export class HashRing {
     if (duplicate !== undefined) {
       throw new SessionConfigError(`HashRing: node ${JSON.stringify(duplicate)} is listed twice; list each server once.`);
     }
-    const virtualNodes = options.virtualNodes ?? DEFAULT_VIRTUAL_NODES;
-    if (!Number.isInteger(virtualNodes) || virtualNodes < 1 || virtualNodes > 10_000) {
-      throw new SessionConfigError(
-        `HashRing: virtualNodes must be a whole number from 1 to 10000 (got ${String(virtualNodes)}). Default: ${DEFAULT_VIRTUAL_NODES}.`,
-      );
-    }
+    const virtualNodes = optionParser('HashRing').integer('virtualNodes', options.virtualNodes, { default: DEFAULT_VIRTUAL_NODES, min: 1, max: 10_000 });
     this.nodes = [...nodes];
     this.virtualNodes = virtualNodes;
 

@@ -1,4 +1,4 @@
-import { generateSessionId } from '@podsafe/core';
+import { generateSessionId } from '@podsafe/core/store';
 import { BAD_IDS } from '@podsafe/testkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREFIX, MAX_KEY_BYTES, MAX_PREFIX_BYTES, SEEN_SUFFIX, assertPrefix, routingKey, seenKey, sessionKey } from './keys.js';
@@ -23,13 +23,13 @@ describe('session keys', () => {
   });
 
   it.each(BAD_IDS.map((id) => [JSON.stringify(id)?.slice(0, 30) ?? String(id), id]))('refuse the malformed id %s', (_label, id) => {
-    expect(() => sessionKey(DEFAULT_PREFIX, id)).toThrow(expect.objectContaining({ code: 'PODSAFE_INVALID_ID' }));
+    expect(() => sessionKey(DEFAULT_PREFIX, id)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }));
   });
 
   it('refuse, after the id check, a key over 250 bytes, however it came about', () => {
     // Only reachable with a prefix the constructor would refuse, or if core ever accepts longer ids.
-    expect(() => sessionKey('p'.repeat(200), 'i'.repeat(64))).toThrow(expect.objectContaining({ code: 'PODSAFE_INVALID_ID' }));
-    expect(() => sessionKey('p'.repeat(MAX_PREFIX_BYTES + 1), 'i'.repeat(128))).toThrow(expect.objectContaining({ code: 'PODSAFE_INVALID_ID' }));
+    expect(() => sessionKey('p'.repeat(200), 'i'.repeat(64))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }));
+    expect(() => sessionKey('p'.repeat(MAX_PREFIX_BYTES + 1), 'i'.repeat(128))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }));
   });
 });
 
@@ -49,6 +49,6 @@ describe('assertPrefix', () => {
     [42, /non-empty string/],
     [null, /non-empty string/],
   ])('refuses %j with a SessionConfigError saying why', (prefix, why) => {
-    expect(() => assertPrefix(prefix)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG', message: expect.stringMatching(why) }));
+    expect(() => assertPrefix(prefix)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }));
   });
 });

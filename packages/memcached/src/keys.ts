@@ -1,4 +1,5 @@
-import { InvalidSessionIdError, SessionConfigError, assertStorableId } from '@podsafe/core';
+import { InvalidSessionIdError, SessionConfigError } from '@podsafe/core';
+import { assertStorableId } from '@podsafe/core/store';
 
 /** Memcached refuses keys longer than this many bytes. */
 export const MAX_KEY_BYTES = 250;

@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
-import { SessionStoreUnavailableError, SessionTooLargeError, nowSeconds } from '@podsafe/core';
+import { SessionStoreUnavailableError, SessionTooLargeError } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { create, describeSessionStore, elapse, newId, update } from '@podsafe/testkit';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -231,7 +232,7 @@ describe('MemcachedStore on memcached', () => {
         const id = newId();
         const error = await small.save(id, create({ blob: 'x'.repeat(3000) }), 600).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SessionTooLargeError);
-        expect(error).toMatchObject({ code: 'PODSAFE_SESSION_TOO_LARGE', limit: 2048 });
+        expect(error).toMatchObject({ code: 'ERR_SESSION_TOO_LARGE', limit: 2048 });
         expect((error as SessionTooLargeError).size).toBeGreaterThan(3000);
         expect((error as Error).message).toMatch(/bytes, over the limit of 2048 bytes\. Nothing was written; the limit is MemcachedStore's maxItemBytes/);
         expect(await small.get(id)).toBeNull();
@@ -286,7 +287,7 @@ describe('MemcachedStore on memcached', () => {
           () => nobody.touch('x'.repeat(300), 1, 600),
           () => nobody.destroy('ctrl\u0000aaaaaaaaaaaaaaaaaaaaaaaaa'),
         ]) {
-          await expect(call()).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
+          await expect(call()).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
         }
       } finally {
         await nobody.close();
@@ -308,7 +309,7 @@ describe('MemcachedStore on memcached', () => {
 
     it('refuses a bad prefix when it is created', () => {
       for (const prefix of ['with space', 'x'.repeat(118), '', 'é']) {
-        expect(() => new MemcachedStore({ servers, prefix })).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG' }));
+        expect(() => new MemcachedStore({ servers, prefix })).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG' }));
       }
     });
 
@@ -332,8 +333,8 @@ describe('MemcachedStore on memcached', () => {
       [{}, /servers is required/],
       [{ servers, server: servers }, /unknown option "server"/],
       [{ servers, timeout: 500 }, /not milliseconds: for 500 ms pass 0.5/],
-      [{ servers, timeout: 0 }, /timeout must be a positive number of seconds/],
-      [{ servers, timeout: '1' }, /timeout must be a positive number of seconds/],
+      [{ servers, timeout: 0 }, /timeout must be a number of seconds greater than 0/],
+      [{ servers, timeout: '1' }, /timeout must be a number of seconds greater than 0/],
       [{ servers, retries: -1 }, /retries must be a whole number/],
       [{ servers, retries: 1.5 }, /retries must be a whole number/],
       [{ servers, failover: 'yes' }, /failover must be true or false/],
@@ -344,7 +345,7 @@ describe('MemcachedStore on memcached', () => {
       [{ client: {} }, /client must be a memjs Client/],
     ])('refuses %j with a SessionConfigError that says how to fix it', (options, why) => {
       expect(() => new MemcachedStore(options as never)).toThrow(
-        expect.objectContaining({ code: 'PODSAFE_CONFIG', message: expect.stringMatching(why) }),
+        expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }),
       );
     });
 
@@ -365,7 +366,7 @@ describe('MemcachedStore on memcached', () => {
       await given.save(id, create({ via: 'client' }), 600);
       expect((await given.get(id))?.data).toEqual({ via: 'client' });
       await given.close();
-      await expect(given.get(id)).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', message: expect.stringMatching(/after close\(\)/) });
+      await expect(given.get(id)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringMatching(/after close\(\)/) });
       // Still open, still memjs's own server selection.
       expect(JSON.parse((await client.get(prefix + id)).value!.toString()).data).toEqual({ via: 'client' });
       expect(client.getServer).toBe(Client.prototype.getServer);
@@ -404,7 +405,7 @@ describe('MemcachedStore on memcached', () => {
       await closing.ping();
       await closing.close();
       await closing.close();
-      await expect(closing.ping()).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+      await expect(closing.ping()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
     });
   });
 });
@@ -545,7 +546,7 @@ describe('MemcachedStore when memcached is down', () => {
       ]) {
         const error = await call().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SessionStoreUnavailableError);
-        expect(error).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', statusCode: 503, headers: { 'Retry-After': '2' } });
+        expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', statusCode: 503, headers: { 'Retry-After': '2' } });
         expect((error as Error).message).toContain(server.address);
       }
 
@@ -576,7 +577,7 @@ describe('MemcachedStore when memcached is down', () => {
       expect(served.length).toBeGreaterThan(0);
       expect(failed.length).toBeGreaterThan(0);
       for (const result of failed) {
-        expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', message: expect.stringContaining(dead.address) });
+        expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringContaining(dead.address) });
       }
       // Readiness holds while any server answers: failing every app pod would turn this into a total outage.
       await expect(pair.ping()).resolves.toBeUndefined();
@@ -600,7 +601,7 @@ describe('MemcachedStore when memcached is down', () => {
     const stuck = new MemcachedStore({ servers: `127.0.0.1:${port}`, prefix: uniquePrefix('stuck'), timeout: 0.5 });
     try {
       for (const call of [() => stuck.get(newId()), () => stuck.save(newId(), create({ n: 1 }), 600), () => stuck.ping()]) {
-        await expect(call()).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', message: expect.stringContaining(`127.0.0.1:${port}`) });
+        await expect(call()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringContaining(`127.0.0.1:${port}`) });
       }
     } finally {
       await stuck.close();
@@ -614,7 +615,7 @@ describe('MemcachedStore when memcached is down', () => {
     const nowhere = new MemcachedStore({ servers: address, prefix: uniquePrefix('nowhere') });
     try {
       await expect(nowhere.get(newId())).rejects.toMatchObject({
-        code: 'PODSAFE_STORE_UNAVAILABLE',
+        code: 'ERR_SESSION_STORE_UNAVAILABLE',
         message: expect.stringMatching(new RegExp(`MemcachedStore.get failed on ${address}: .*ECONNREFUSED.*check that memcached runs`)),
       });
     } finally {

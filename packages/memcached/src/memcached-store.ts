@@ -1,12 +1,12 @@
-import {
-  parseSessionRecord,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
-  type SessionStoreCapabilities,
+import type {
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  SessionStoreCapabilities,
 } from '@podsafe/core';
+import { parseSessionRecord, withDeadline, type StoreErrors } from '@podsafe/core/store';
 import { Client, Server } from 'memjs';
-import { isValueTooLarge, refusedAsTooLarge, tooLarge, translate, unavailable } from './errors.js';
+import { isValueTooLarge, memcachedErrors, refusedAsTooLarge, tooLarge, translate } from './errors.js';
 import { seenKey, sessionKey } from './keys.js';
 import { resolveOptions, type MemcachedStoreOptions } from './options.js';
 import { serverName, useConsistentHashing } from './routing.js';
@@ -62,6 +62,7 @@ export class MemcachedStore implements SessionStore {
   readonly #ownsClient: boolean;
   readonly #timeout: number;
   readonly #maxItemBytes: number;
+  readonly #errors: StoreErrors;
   #closed = false;
 
   constructor(options: MemcachedStoreOptions) {
@@ -101,6 +102,7 @@ export class MemcachedStore implements SessionStore {
       this.#ownsClient = true;
     }
     this.servers = this.#client.servers.map(serverName);
+    this.#errors = memcachedErrors(this.servers);
   }
 
   /**
@@ -213,23 +215,13 @@ export class MemcachedStore implements SessionStore {
    * replaced ({@link dropSilentSockets}).
    */
   async #call<T>(operation: string, key: string | undefined, run: (answered: Set<Server>) => Promise<T>): Promise<T> {
-    if (this.#closed) {
-      throw unavailable(`MemcachedStore.${operation} was called after close(); create a new store`, this.servers);
-    }
+    if (this.#closed) throw this.#errors.closed(operation);
     const server = key === undefined ? this.servers.join(', ') : this.#serverFor(key);
     const target = key === undefined ? undefined : this.#client.server(key);
     const watched = key === undefined ? this.#client.servers : target ? [target] : [];
     retireReplacedSockets(watched);
     const answered = new Set<Server>();
     let sockets: ReturnType<typeof socketsOf> = [];
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const detail = `MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s`;
-        dropSilentSockets(watched, sockets, `${detail}: connection declared dead, reconnecting`, answered);
-        reject(unavailable(detail, this.servers));
-      }, this.#timeout * 1000);
-    });
     const attempt = Promise.resolve()
       .then(() => {
         const running = run(answered);
@@ -238,13 +230,13 @@ export class MemcachedStore implements SessionStore {
         return running;
       })
       .catch((error: unknown) => {
-        throw translate(error, `MemcachedStore.${operation}`, server, this.servers);
+        throw translate(error, `MemcachedStore.${operation}`, server, this.#errors);
       });
-    try {
-      return await Promise.race([attempt, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(attempt, this.#timeout, () => {
+      const error = this.#errors.timeout(operation, this.#timeout, server);
+      dropSilentSockets(watched, sockets, `MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s: connection declared dead, reconnecting`, answered);
+      return error;
+    });
   }
 
   /** Where memjs will send `key` (after our hash ring), for messages. */
@@ -285,7 +277,7 @@ export class MemcachedStore implements SessionStore {
           const replied = this.#client.servers.find((candidate) => `${candidate.host}:${candidate.port}` === server);
           if (replied) answered.add(replied);
           resolve();
-        } else if (failed.length === expected) reject(unavailable(`MemcachedStore.ping: no answer from ${failed.join(', ')}`, this.servers));
+        } else if (failed.length === expected) reject(this.#errors.unavailable(`MemcachedStore.ping: no answer from ${failed.join(', ')}`));
       });
     });
   }

@@ -1,4 +1,4 @@
-import { SessionConfigError, rejectUnknownOptions, type OptionHint } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import type { Client } from 'memjs';
 import { DEFAULT_VIRTUAL_NODES } from './hash-ring.js';
 import { DEFAULT_PREFIX, assertPrefix } from './keys.js';
@@ -126,33 +126,10 @@ const CONNECT_MEMCACHED_OPTIONS: Readonly<Record<string, OptionHint>> = {
   algorithm: () => 'podsafe does not encrypt data in memcached: remove algorithm',
 };
 
-function fail(message: string): never {
-  throw new SessionConfigError(`MemcachedStore: ${message}`);
-}
-
-function shown(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** A duration in seconds, with a hint when the value looks like milliseconds. */
-function seconds(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(`${name} must be a positive number of seconds (got ${shown(value)}), e.g. ${name}: ${fallback}.`);
-  }
-  if (value > max) {
-    fail(`${name} is ${value} seconds, more than the ${max} s that makes sense here. podsafe takes seconds, not milliseconds: for ${value} ms pass ${value / 1000}.`);
-  }
-  return value;
-}
-
-function wholeNumber(name: string, value: unknown, fallback: number, min: number, max: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be a whole number of ${unit} from ${min} to ${max} (got ${shown(value)}). Default: ${fallback}.`);
-  }
-  return value;
-}
+/** The checks of MemcachedStore's options (also used by `parseServers`). */
+export const memcachedOptions: OptionParser = optionParser('MemcachedStore');
+const parse: OptionParser = memcachedOptions;
+const fail: (message: string) => never = parse.fail;
 
 /** Whether `value` quacks like a memjs `Client` (duck-typed: another copy of memjs is fine too). */
 function isMemjsClient(value: unknown): value is Client {
@@ -184,7 +161,7 @@ export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions 
   if (typeof options !== 'object' || options === null) {
     fail(`options must be an object, e.g. new MemcachedStore({ servers: "cache-0.cache:11211" }).`);
   }
-  rejectUnknownOptions('MemcachedStore', options, KNOWN, CONNECT_MEMCACHED_OPTIONS);
+  parse.rejectUnknown(options, KNOWN, CONNECT_MEMCACHED_OPTIONS);
 
   const given = options as Record<string, unknown>;
   let client: Client | undefined;
@@ -207,17 +184,16 @@ export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions 
 
   const prefix = given.prefix ?? DEFAULT_PREFIX;
   assertPrefix(prefix);
-  if (given.failover !== undefined && typeof given.failover !== 'boolean') fail(`failover must be true or false (got ${shown(given.failover)}).`);
 
   return {
     servers,
     client,
     prefix,
-    timeout: seconds('timeout', given.timeout, DEFAULT_TIMEOUT, 60),
-    retries: wholeNumber('retries', given.retries, DEFAULT_RETRIES, 0, 10, 'retries'),
-    failover: (given.failover as boolean | undefined) ?? false,
-    failoverTime: seconds('failoverTime', given.failoverTime, DEFAULT_FAILOVER_TIME, 3600),
-    maxItemBytes: wholeNumber('maxItemBytes', given.maxItemBytes, DEFAULT_MAX_ITEM_BYTES, 1024, 1024 * 1024 * 1024, 'bytes'),
-    virtualNodes: wholeNumber('virtualNodes', given.virtualNodes, DEFAULT_VIRTUAL_NODES, 1, 10_000, 'points'),
+    timeout: parse.seconds('timeout', given.timeout, { default: DEFAULT_TIMEOUT, max: 60 }),
+    retries: parse.integer('retries', given.retries, { default: DEFAULT_RETRIES, min: 0, max: 10, unit: 'retries' }),
+    failover: parse.boolean('failover', given.failover, false),
+    failoverTime: parse.seconds('failoverTime', given.failoverTime, { default: DEFAULT_FAILOVER_TIME, max: 3600 }),
+    maxItemBytes: parse.integer('maxItemBytes', given.maxItemBytes, { default: DEFAULT_MAX_ITEM_BYTES, min: 1024, max: 1024 * 1024 * 1024, unit: 'bytes' }),
+    virtualNodes: parse.integer('virtualNodes', given.virtualNodes, { default: DEFAULT_VIRTUAL_NODES, min: 1, max: 10_000, unit: 'points' }),
   };
 }

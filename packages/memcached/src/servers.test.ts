@@ -50,7 +50,7 @@ describe('parseServers', () => {
     ['a,a:11211', /listed twice/],
     [':secret@a:11211', /no user name/],
   ])('refuses %j with a SessionConfigError saying how to fix it', (servers, why) => {
-    expect(() => parseServers(servers)).toThrow(expect.objectContaining({ code: 'PODSAFE_CONFIG', message: expect.stringMatching(why) }));
+    expect(() => parseServers(servers)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }));
   });
 
   it('never repeats a password in an error', () => {

@@ -1,4 +1,4 @@
-import { SessionConfigError } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 
 /** The port memcached listens on unless told otherwise. */
 export const DEFAULT_PORT = 11211;
@@ -20,9 +20,7 @@ export interface ServerAddress {
   password: string | undefined;
 }
 
-function fail(message: string): never {
-  throw new SessionConfigError(`MemcachedStore: ${message}`);
-}
+const fail: (message: string) => never = optionParser('MemcachedStore').fail;
 
 const EXAMPLE = `e.g. "cache-0.cache:11211,cache-1.cache:11211" or ["10.0.0.5:11211", "10.0.0.6:11211"]`;
 

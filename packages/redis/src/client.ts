@@ -18,7 +18,7 @@ export function reconnectBackoff(maxDelayMs: number): (attempt: number) => numbe
  *
  * - `enableOfflineQueue: true` keeps the calls made right after startup (or during a
  *   sub-second reconnect) waiting for the connection instead of failing at once; every
- *   call is still bounded by `commandTimeout`, so nothing waits longer than that.
+ *   call is still bounded by `timeout`, so nothing waits longer than that.
  * - `socketTimeout`: a connection that stays silent while commands wait is destroyed
  *   and reopened. Without it, a network that drops packets (a rescheduled pod, a
  *   partition) leaves the socket "ready" for as long as the kernel keeps it, and
@@ -27,7 +27,7 @@ export function reconnectBackoff(maxDelayMs: number): (attempt: number) => numbe
  *   reconnect attempt, so a long outage cannot pile up commands in memory.
  * - `autoResendUnfulfilledCommands: false`: what was in flight on a connection declared
  *   dead is not replayed on the next one. Those calls have already failed (or will,
- *   at `commandTimeout`) for the app; replaying them later would apply a write the
+ *   at `timeout`) for the app; replaying them later would apply a write the
  *   app was told did not happen, and would hold them in memory for the whole outage.
  * - `reconnectOnError` on READONLY: after a failover (Sentinel, managed Redis) the old
  *   master may keep the connection open as a replica; reconnecting finds the new master.
@@ -42,7 +42,7 @@ export function createClient(options: ResolvedOptions): Redis {
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...options.redisOptions,
     connectTimeout: options.connectTimeoutMs,
-    commandTimeout: options.commandTimeoutMs,
+    commandTimeout: options.timeoutMs,
     socketTimeout: options.socketTimeoutMs,
   };
   return options.url === undefined ? new Redis(redisOptions) : new Redis(options.url, redisOptions);

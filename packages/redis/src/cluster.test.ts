@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
-import { SessionEngine } from '@podsafe/core';
+import { SessionEngine } from '@podsafe/core/adapter';
 import { create, describeSessionStore, describeUserIndex, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startRedisCluster, type TestCluster } from '../test/cluster.js';

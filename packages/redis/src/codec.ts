@@ -1,4 +1,5 @@
-import { SessionDataError, isSessionRecord, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { SessionDataError, type SessionChange, type SessionRecord } from '@podsafe/core';
+import { isSessionRecord } from '@podsafe/core/store';
 
 /**
  * Hash field layout. Data fields carry a `d:` prefix and meta fields an `m:` prefix,

@@ -1,4 +1,8 @@
-import { PodsafeError, SessionStoreUnavailableError } from '@podsafe/core';
+import { PodsafeError, type SessionStoreUnavailableError } from '@podsafe/core';
+import { storeErrors } from '@podsafe/core/store';
+
+/** Every RedisStore's unavailable, closed and timeout errors. */
+export const redisErrors = storeErrors('RedisStore');
 
 /** What an error message needs to know about the call that failed. */
 export interface CallContext {
@@ -73,9 +77,9 @@ export function toStoreError(error: unknown, context: CallContext): PodsafeError
     // Not an outage: Redis answered, and said no. Say that, not "did not answer in time".
     detail = `${address} refused the connection, so ${operation} failed: ${refusal}${hint(refusal)}`;
   } else if (error instanceof CallTimeout) {
-    detail = `${address} did not answer ${operation} within ${timeoutSeconds} s${lastSeen}`;
+    return redisErrors.timeout(operation, timeoutSeconds, address, lastSeen);
   } else if (message === 'Command timed out') {
-    detail = `${address} did not answer ${operation} in time (commandTimeout ${timeoutSeconds} s)${lastSeen}`;
+    detail = `${address} did not answer ${operation} in time (timeout ${timeoutSeconds} s)${lastSeen}`;
   } else if (error instanceof Error && error.name === 'MaxRetriesPerRequestError') {
     // ioredis drops its offline queue after failed reconnect attempts: Redis is down, not slow.
     detail = `${address} is not connected; ${operation} was dropped while reconnecting${lastSeen}`;
@@ -84,10 +88,10 @@ export function toStoreError(error: unknown, context: CallContext): PodsafeError
   } else {
     detail = `${address} is not reachable, ${operation} failed (${message}${lastSeen})`;
   }
-  return new SessionStoreUnavailableError(detail, { cause: error });
+  return redisErrors.unavailable(detail, error);
 }
 
 /** The error for calls on a store after `close()`. */
 export function closedError(operation: string): SessionStoreUnavailableError {
-  return new SessionStoreUnavailableError(`${operation} was called on a RedisStore after close(); create a new store, or close it only at shutdown`);
+  return redisErrors.closed(operation);
 }

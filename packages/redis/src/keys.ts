@@ -1,4 +1,4 @@
-import { isStorableId } from '@podsafe/core';
+import { isStorableId } from '@podsafe/core/store';
 
 /** The Redis key of a session. Ids are already checked, so the key holds no glob or hash-tag characters from the id. */
 export function sessionKey(prefix: string, id: string): string {

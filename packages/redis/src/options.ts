@@ -1,4 +1,4 @@
-import { SessionConfigError, rejectUnknownOptions, type OptionHint } from '@podsafe/core';
+import { optionParser, type OptionHint, type OptionParser } from '@podsafe/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { resolveLegacyOptions, type LegacyOptions, type ResolvedLegacyOptions } from './legacy/legacy-options.js';
 
@@ -19,7 +19,7 @@ export interface RedisStoreOptions {
   url?: string;
   /**
    * An ioredis `Redis` or `Cluster` instance to use instead of creating one. The store
-   * never closes it (your code does), and uses it as configured: set `commandTimeout`,
+   * never closes it (your code does), and uses it as configured: set ioredis's `commandTimeout`,
    * `maxRetriesPerRequest` and `enableAutoPipelining` on it yourself. It must not
    * have a `keyPrefix` (use {@link RedisStoreOptions.prefix}).
    * @default none (the store creates and closes its own client)
@@ -37,7 +37,14 @@ export interface RedisStoreOptions {
    * `SessionStoreUnavailableError`. Bounds every call, also on a `client` you pass in,
    * also while Redis is down (commands never wait longer than this). Keep it below the
    * engine's `storeTimeout`, so the error reported is this store's, which names Redis's address.
+   * Same name and meaning as `MemcachedStore`'s `timeout`.
    * @default `1` second
+   */
+  timeout?: number;
+  /**
+   * Former name of {@link RedisStoreOptions.timeout}; give one of the two.
+   * @deprecated Use `timeout` (same value, in seconds).
+   * @default none (`timeout` applies)
    */
   commandTimeout?: number;
   /**
@@ -71,7 +78,7 @@ export interface RedisStoreOptions {
    * store's defaults (`enableAutoPipelining: true`, `maxRetriesPerRequest: 0`,
    * `enableOfflineQueue: true`, `autoResendUnfulfilledCommands: false`, a capped
    * reconnect backoff). Times here are ioredis's own (milliseconds); for the three
-   * timeouts use the store's `commandTimeout`, `socketTimeout` and `connectTimeout`
+   * timeouts use the store's `timeout`, `socketTimeout` and `connectTimeout`
    * (seconds) instead. Refused with `client`.
    * @default `{}` (only the store's own ioredis settings)
    */
@@ -88,7 +95,7 @@ export interface RedisStoreOptions {
 /** Options after validation, in the units the code uses. */
 export interface ResolvedOptions {
   prefix: string;
-  commandTimeoutMs: number;
+  timeoutMs: number;
   socketTimeoutMs: number;
   connectTimeoutMs: number;
   maxReconnectDelayMs: number;
@@ -101,7 +108,7 @@ export interface ResolvedOptions {
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_PREFIX = 'podsafe:sess:';
 
-const KNOWN = ['url', 'client', 'prefix', 'commandTimeout', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
+const KNOWN = ['url', 'client', 'prefix', 'timeout', 'commandTimeout', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
 const CONNECTION_ONLY = ['url', 'redisOptions', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay'] as const;
 
 /** connect-redis options, with what to write instead. */
@@ -113,23 +120,19 @@ const CONNECT_REDIS_OPTIONS: Readonly<Record<string, OptionHint>> = {
   scanCount: () => 'RedisStore scans with its own batch size: remove scanCount',
 };
 
-function fail(message: string): never {
-  throw new SessionConfigError(`RedisStore: ${message}`);
+const parse: OptionParser = optionParser('RedisStore');
+const fail: (message: string) => never = parse.fail;
+
+/** A duration in seconds (a value over `max` is probably milliseconds), as the milliseconds ioredis takes. */
+function milliseconds(name: string, value: unknown, fallback: number, max: number): number {
+  return Math.max(1, Math.round(parse.seconds(name, value, { default: fallback, max }) * 1000));
 }
 
-/** A duration in seconds, with a hint when the value looks like milliseconds. */
-function seconds(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback * 1000;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(`${name} must be a positive number of seconds (got ${JSON.stringify(value) ?? String(value)}). Example: ${name}: ${fallback}.`);
-  }
-  if (value > max) {
-    fail(
-      `${name} is ${value} seconds, more than the ${max} s this makes sense for. podsafe takes seconds, not ` +
-        `milliseconds: for ${value} ms pass ${value / 1000}.`,
-    );
-  }
-  return Math.max(1, Math.round(value * 1000));
+/** `timeout`, or its former name `commandTimeout`: one, not both. */
+function timeoutOf(options: RedisStoreOptions): number {
+  if (options.commandTimeout === undefined) return milliseconds('timeout', options.timeout, 1, 60);
+  if (options.timeout !== undefined) fail('pass timeout or commandTimeout (its former name), not both: keep timeout.');
+  return milliseconds('commandTimeout', options.commandTimeout, 1, 60);
 }
 
 function isIoredisClient(value: unknown): value is Redis | Cluster {
@@ -149,7 +152,7 @@ function keyPrefixOf(client: Redis | Cluster): unknown {
 /** Validates {@link RedisStoreOptions}; every failure is a `SessionConfigError` that says how to fix it. */
 export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object, e.g. new RedisStore({ url }).');
-  rejectUnknownOptions('RedisStore', options, KNOWN, CONNECT_REDIS_OPTIONS);
+  parse.rejectUnknown(options, KNOWN, CONNECT_REDIS_OPTIONS);
 
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string' || prefix.length === 0) {
@@ -157,10 +160,10 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   }
 
   const legacy = options.legacy === undefined ? undefined : resolveLegacyOptions(options.legacy, prefix);
-  const commandTimeoutMs = seconds('commandTimeout', options.commandTimeout, 1, 60);
-  const socketTimeoutMs = seconds('socketTimeout', options.socketTimeout, 2, 300);
-  const connectTimeoutMs = seconds('connectTimeout', options.connectTimeout, 5, 300);
-  const maxReconnectDelayMs = seconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
+  const timeoutMs = timeoutOf(options);
+  const socketTimeoutMs = milliseconds('socketTimeout', options.socketTimeout, 2, 300);
+  const connectTimeoutMs = milliseconds('connectTimeout', options.connectTimeout, 5, 300);
+  const maxReconnectDelayMs = milliseconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
 
   if (options.client !== undefined) {
     if (!isIoredisClient(options.client)) fail('client must be an ioredis Redis or Cluster instance (new Redis(...) or new Cluster([...])).');
@@ -174,15 +177,15 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     if (keyPrefixOf(options.client)) {
       fail('the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store\'s prefix option.');
     }
-    return { prefix, commandTimeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
+    return { prefix, timeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
   }
 
   const redisOptions = options.redisOptions ?? {};
   if (typeof redisOptions !== 'object' || redisOptions === null) fail('redisOptions must be an object of ioredis options.');
   if (redisOptions.keyPrefix) fail('redisOptions.keyPrefix is not supported (SCAN does not apply it). Use the store\'s prefix option instead.');
-  for (const name of ['commandTimeout', 'socketTimeout', 'connectTimeout'] as const) {
+  for (const [name, ours] of [['commandTimeout', 'timeout'], ['socketTimeout', 'socketTimeout'], ['connectTimeout', 'connectTimeout']] as const) {
     if (redisOptions[name] !== undefined) {
-      fail(`set the store's ${name} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`);
+      fail(`set the store's ${ours} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`);
     }
   }
 
@@ -207,5 +210,5 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (sentinel && typeof redisOptions.name !== 'string') {
     fail('redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").');
   }
-  return { prefix, commandTimeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
+  return { prefix, timeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
 }

@@ -51,7 +51,7 @@ async function expectAllUnavailable(store: RedisStore, id: string, address: stri
   );
   for (const [name, outcome] of outcomes) {
     expect(outcome, name).toBeInstanceOf(SessionStoreUnavailableError);
-    expect(outcome, name).toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE', statusCode: 503 });
+    expect(outcome, name).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', statusCode: 503 });
     expect((outcome as Error).message, name).toContain(address);
   }
 }
@@ -116,8 +116,8 @@ describe('RedisStore when Redis goes away', () => {
     try {
       await Promise.all(
         [store, given].flatMap((subject) => [
-          expect(subject.get(newId())).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' }),
-          expect(subject.save(newId(), create({ a: 1 }), 600)).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' }),
+          expect(subject.get(newId())).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' }),
+          expect(subject.save(newId(), create({ a: 1 }), 600)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' }),
         ]),
       );
     } finally {

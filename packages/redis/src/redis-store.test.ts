@@ -132,7 +132,7 @@ describe('RedisStore on the shared Redis', () => {
     expect((await store.get(id))?.data).toEqual({ a: 1 });
     await store.save(id, update({ a: 1 }, { a: undefined }), 600);
     expect(await admin.hexists(store.prefix + id, 'd:a')).toBe(0);
-    await expect(store.save(id, update({}, { big: 10n }), 600)).rejects.toMatchObject({ code: 'PODSAFE_SESSION_DATA' });
+    await expect(store.save(id, update({}, { big: 10n }), 600)).rejects.toMatchObject({ code: 'ERR_SESSION_DATA' });
   });
 
   it('a store given a client uses it, never closes it, and detaches from it on close()', async () => {
@@ -156,7 +156,7 @@ describe('RedisStore on the shared Redis', () => {
     await own.close();
     expect(own.client.status).toBe('end');
     await expect(own.close()).resolves.toBeUndefined();
-    await expect(own.ping()).rejects.toMatchObject({ code: 'PODSAFE_STORE_UNAVAILABLE' });
+    await expect(own.ping()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
   });
 
   it('clear() deletes only its own sessions: not other prefixes, not a store whose prefix extends it, not glob look-alikes', async () => {
@@ -195,7 +195,7 @@ describe('RedisStore on the shared Redis', () => {
   it('passes Sentinel options through to ioredis, with the store defaults, and names the Sentinel setup when it is unreachable', async () => {
     const port = await freePort(); // nothing listens here
     const sentinel = new RedisStore({
-      commandTimeout: 0.5,
+      timeout: 0.5,
       redisOptions: {
         sentinels: [{ host: '127.0.0.1', port }],
         name: 'mymaster',

@@ -1,16 +1,16 @@
-import {
-  assertStorableId,
-  type DestroyByUserOptions,
-  type IndexedUserSession,
-  type LegacySessionSource,
-  type PodsafeError,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
-  type SessionStoreCapabilities,
-  type SessionStoreStatus,
-  type UserIndexEntry,
+import type {
+  DestroyByUserOptions,
+  IndexedUserSession,
+  LegacySessionSource,
+  PodsafeError,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  SessionStoreCapabilities,
+  SessionStoreStatus,
+  UserIndexEntry,
 } from '@podsafe/core';
+import { assertStorableId, withDeadline } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { createClient, describeAddress } from './client.js';
 import { decodeRecord, saveArgs, timeText, ttlMillis } from './codec.js';
@@ -33,7 +33,7 @@ import { LegacySupport, type PodsafeRecords } from './legacy/legacy-store.js';
  * atomic Lua script); `destroy` one UNLINK. Each touches one key, so one Cluster slot.
  *
  * When Redis is unreachable every call rejects with `SessionStoreUnavailableError`
- * within `commandTimeout` seconds (default 1), and the store reconnects by itself,
+ * within `timeout` seconds (default 1), and the store reconnects by itself,
  * also when the connection merely falls silent (`socketTimeout`, default 2 s).
  * When Redis refuses (NOAUTH, WRONGPASS, DENIED, OOM), the error names it.
  *
@@ -71,7 +71,7 @@ export class RedisStore implements SessionStore {
   constructor(options: RedisStoreOptions = {}) {
     const resolved = resolveOptions(options);
     this.prefix = resolved.prefix;
-    this.#timeoutMs = resolved.commandTimeoutMs;
+    this.#timeoutMs = resolved.timeoutMs;
     this.#ownsClient = resolved.client === undefined;
     this.client = resolved.client ?? createClient(resolved);
     this.#scripts = defineScripts(this.client);
@@ -166,7 +166,7 @@ export class RedisStore implements SessionStore {
     return this.#users.destroy(userId, options);
   }
 
-  /** Resolves when Redis answers PING within `commandTimeout`; for readiness probes. */
+  /** Resolves when Redis answers PING within `timeout`; for readiness probes. */
   async ping(): Promise<void> {
     await this.#call('ping', () => this.client.ping());
   }
@@ -216,7 +216,7 @@ export class RedisStore implements SessionStore {
 
   /**
    * Closes the connection the store created (QUIT, so in-flight commands finish, then
-   * waits for the socket to close; bounded by `commandTimeout`, so a wedged Redis
+   * waits for the socket to close; bounded by `timeout`, so a wedged Redis
    * cannot hold up shutdown). A client passed in is left open. Safe to call twice.
    */
   async close(): Promise<void> {
@@ -238,21 +238,15 @@ export class RedisStore implements SessionStore {
   readonly #bound: Call = (operation, command) => this.#call(operation, command);
 
   /**
-   * One round trip, bounded by `commandTimeout` by the store itself (so also on a
+   * One round trip, bounded by `timeout` by the store itself (so also on a
    * client passed in without a timeout), with every failure mapped to a podsafe error.
    */
   async #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
     if (this.#closed && operation !== 'close') throw closedError(operation);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CallTimeout()), this.#timeoutMs);
-    });
     try {
-      return await Promise.race([command(), deadline]);
+      return await withDeadline(command, this.#timeoutMs / 1000, () => new CallTimeout());
     } catch (error) {
       throw this.#error(error, operation);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionId, SessionEngine, type SessionContext, type SessionOptions } from '@podsafe/core';
+import type { SessionOptions } from '@podsafe/core';
+import { generateSessionId } from '@podsafe/core/store';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { RedisStore } from './index.js';
 import { CommandCounter } from '../../../test/support/redis-monitor.js';
 import { startRedis, type ServerProcess } from '../../../test/support/servers.js';

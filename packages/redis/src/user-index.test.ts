@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { nowSeconds, SessionEngine, type SessionContext } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
+import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { create, describeUserIndex, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { userIndexKeys } from './user-index.js';
@@ -67,7 +68,7 @@ describe('a user\'s index on a private Redis leaves nothing behind', () => {
   beforeAll(async () => {
     redis = await startRedis();
     // 10 000 writes at once on a shared 2-core machine: a patient timeout, not the 1 s default.
-    store = new RedisStore({ url: redis.url, prefix: 'expiry:', commandTimeout: 30 });
+    store = new RedisStore({ url: redis.url, prefix: 'expiry:', timeout: 30 });
     admin = new Redis(redis.url);
     events = new Redis(redis.url);
     // Redis announces each key it expires: the test waits on that, not on a clock.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { assertStorableId, type DestroyByUserOptions, type IndexedUserSession, type UserIndexEntry } from '@podsafe/core';
+import type { DestroyByUserOptions, IndexedUserSession, UserIndexEntry } from '@podsafe/core';
+import { assertStorableId } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import type { Call } from './scan.js';
 

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import {
-  isSessionId,
-  isSessionRecord,
-  nowSeconds,
   SessionTooLargeError,
   type ClientSessionStore,
   type SessionDataRecord,
   type SessionRecord,
 } from '@podsafe/core';
+import { isSessionId, isSessionRecord, nowSeconds } from '@podsafe/core/store';
 import { BAD_IDS, RICH_DATA, elapse, newId } from './fixtures.js';
 
 /** Hooks and settings for {@link describeClientSessionStore}. */
@@ -266,8 +264,8 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         'refuses to encode or destroy the malformed id %s (InvalidSessionIdError)',
         async (_label, id) => {
           const bad = id as string;
-          await expect(store.encode(bad, record({ a: 1 }), ttl)).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
-          await expect(store.destroy(bad, nowSeconds() + ttl)).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
+          await expect(store.encode(bad, record({ a: 1 }), ttl)).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
+          await expect(store.destroy(bad, nowSeconds() + ttl)).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
         },
       );
     });
@@ -282,7 +280,7 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         );
         expect(error).toBeInstanceOf(SessionTooLargeError);
         const tooBig = error as SessionTooLargeError;
-        expect(tooBig.code).toBe('PODSAFE_SESSION_TOO_LARGE');
+        expect(tooBig.code).toBe('ERR_SESSION_TOO_LARGE');
         expect(tooBig.size).toBeGreaterThan(tooBig.limit);
         expect(tooBig.message).toContain(String(tooBig.size));
         expect(tooBig.message).toContain(String(tooBig.limit));

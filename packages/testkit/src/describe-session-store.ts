@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { nowSeconds, type SessionStore } from '@podsafe/core';
+import type { SessionStore } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { BAD_IDS, RICH_DATA, create, elapse, newId, update } from './fixtures.js';
 
 /** Hooks and settings for {@link describeSessionStore}. */
@@ -214,7 +215,7 @@ export function describeSessionStore<S extends SessionStore>(
             () => store.touch(bad, 1, ttl),
             () => store.destroy(bad),
           ]) {
-            await expect(call()).rejects.toMatchObject({ code: 'PODSAFE_INVALID_ID' });
+            await expect(call()).rejects.toMatchObject({ code: 'ERR_INVALID_SESSION_ID' });
           }
         },
       );

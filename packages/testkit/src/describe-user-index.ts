@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowSeconds, type IndexedUserSession, type UserIndexEntry, type UserIndexMethods } from '@podsafe/core';
+import type { IndexedUserSession, UserIndexEntry, UserIndexMethods } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { elapse, newId } from './fixtures.js';
 
 /** A store with the per-user index (`capabilities.userIndex`), server-side or client-side. */

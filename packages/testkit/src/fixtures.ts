@@ -1,4 +1,5 @@
-import { generateSessionId, nowSeconds, type SessionChange, type SessionDataRecord } from '@podsafe/core';
+import type { SessionChange, SessionDataRecord } from '@podsafe/core';
+import { generateSessionId, nowSeconds } from '@podsafe/core/store';
 
 /** A fresh, well-formed session id. */
 export const newId = generateSessionId;

@@ -1,5 +1,5 @@
 import type { SessionDataRecord, SessionMeta } from '@podsafe/core';
-import { isPlainObject } from '@podsafe/core';
+import { isPlainObject } from '@podsafe/core/store';
 
 /**
  * connect-redis's record format: one string key, `prefix + id`, holding

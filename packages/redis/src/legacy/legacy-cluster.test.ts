@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
-import { nowSeconds } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import { RedisStore } from '../index.js';
 import { migrateLegacySessions } from '../migrate.js';
 import { startRedisCluster, type TestCluster } from '../../test/cluster.js';

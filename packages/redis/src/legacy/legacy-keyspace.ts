@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SessionDataError, nowSeconds, type SessionChange, type SessionDataRecord, type SessionMeta } from '@podsafe/core';
+import { SessionDataError, type SessionChange, type SessionDataRecord, type SessionMeta } from '@podsafe/core';
+import { nowSeconds } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { saveArgs, ttlMillis } from '../codec.js';
 import { unlinkKeys, type Call } from '../scan.js';

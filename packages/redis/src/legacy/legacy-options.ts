@@ -1,4 +1,5 @@
 import { SessionConfigError } from '@podsafe/core';
+import { optionParser } from '@podsafe/core/store';
 
 /** How a {@link LegacyOptions} store treats the legacy keys. */
 export type LegacyMode = 'read' | 'dual';
@@ -44,9 +45,13 @@ function fail(message: string): never {
   throw new SessionConfigError(`RedisStore: legacy.${message}`);
 }
 
+/** Every key of {@link LegacyOptions} (the compiler keeps the two in step). */
+const LEGACY_KEYS = Object.keys({ format: true, prefix: true, mode: true, ttl: true } satisfies Record<keyof LegacyOptions, true>);
+
 /** Validates `legacy`; the podsafe prefix must not overlap it, or one format would be read as the other. */
 export function resolveLegacyOptions(legacy: LegacyOptions, podsafePrefix: string): ResolvedLegacyOptions {
   if (typeof legacy !== 'object' || legacy === null) fail(`must be an object, e.g. legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' }.`);
+  optionParser('RedisStore: legacy').rejectUnknown(legacy, LEGACY_KEYS);
   if (legacy.format !== 'connect-redis') fail(`format must be 'connect-redis' (got ${JSON.stringify(legacy.format)}); it is the only legacy format read so far.`);
   if (legacy.mode !== 'read' && legacy.mode !== 'dual') {
     fail(`mode must be 'dual' (old and new pods running side by side) or 'read' (only new pods left), got ${JSON.stringify(legacy.mode)}.`);

@@ -1,11 +1,11 @@
-import {
-  assertStorableId,
-  type LegacySessionSource,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
-  type SessionStoreCapabilities,
+import type {
+  LegacySessionSource,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  SessionStoreCapabilities,
 } from '@podsafe/core';
+import { assertStorableId } from '@podsafe/core/store';
 import { legacyCookieField } from './connect-redis-format.js';
 import type { LegacyKeyspace, LegacyRead } from './legacy-keyspace.js';
 

@@ -1,4 +1,4 @@
-import { isStorableId } from '@podsafe/core';
+import { isStorableId } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_PREFIX } from '../options.js';
 import { keyPattern } from '../keys.js';

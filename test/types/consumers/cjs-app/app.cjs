@@ -2,7 +2,9 @@
 'use strict';
 const express = require('express');
 const Fastify = require('fastify');
-const { MemoryStore, SessionEngine } = require('@podsafe/core');
+const { MemoryStore } = require('@podsafe/core');
+const { SessionEngine } = require('@podsafe/core/adapter');
+const { optionParser } = require('@podsafe/core/store');
 const { session } = require('@podsafe/express');
 const { ExpressSessionStore } = require('@podsafe/express/express-session');
 const { podsafe, FastifySessionStore } = require('@podsafe/fastify');
@@ -14,7 +16,7 @@ const { describeSessionStore } = require('@podsafe/testkit');
 const secret = 'a-cjs-secret-of-at-least-32-bytes-0123';
 
 async function main() {
-  const loaded = { SessionEngine, ExpressSessionStore, FastifySessionStore, RedisStore, MemcachedStore, describeSessionStore };
+  const loaded = { SessionEngine, optionParser, ExpressSessionStore, FastifySessionStore, RedisStore, MemcachedStore, describeSessionStore };
   for (const [name, value] of Object.entries(loaded)) if (typeof value !== 'function') throw new Error(`${name} did not load`);
 
   const app = express();

@@ -1,6 +1,8 @@
 // A CommonJS TypeScript app: require() of the ESM packages, typed (TypeScript 5.8+, module nodenext).
 import express = require('express');
 import core = require('@podsafe/core');
+import coreStore = require('@podsafe/core/store');
+import coreAdapter = require('@podsafe/core/adapter');
 import podsafeExpress = require('@podsafe/express');
 import podsafeFastify = require('@podsafe/fastify');
 import redis = require('@podsafe/redis');
@@ -19,3 +21,7 @@ const plugin: typeof podsafeFastify.podsafe = podsafeFastify.default;
 void stores;
 void memcachedStore;
 void plugin;
+const timeout: number = coreStore.optionParser('MyStore').seconds('timeout', 1, { default: 1 });
+const engine: coreAdapter.SessionEngine = new coreAdapter.SessionEngine({ store: new core.MemoryStore(), secret: 'x'.repeat(32) });
+void timeout;
+void engine;
