@@ -24,6 +24,11 @@ import { RedisUserIndex } from './user-index.js';
 import { LegacyKeyspace } from './legacy/legacy-keyspace.js';
 import { LegacySupport, type PodsafeRecords } from './legacy/legacy-store.js';
 
+function noSessionOnWrongType(error: unknown): null {
+  if (isWrongType(error)) return null;
+  throw error;
+}
+
 /**
  * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
  * session, so that concurrent requests changing different keys of one session both
@@ -98,7 +103,7 @@ export class RedisStore implements SessionStore {
   async #get(id: string): Promise<SessionRecord | null> {
     const key = sessionKey(this.prefix, id);
     // WRONGTYPE means the key holds something that is not a session: "no session", like any corrupt data.
-    const hash = await this.#call('get', () => this.client.hgetall(key).catch((error: unknown) => (isWrongType(error) ? null : Promise.reject(error))));
+    const hash = await this.#call('get', () => this.client.hgetall(key), noSessionOnWrongType);
     return hash ? decodeRecord(hash) : null;
   }
 
@@ -240,20 +245,48 @@ export class RedisStore implements SessionStore {
   /**
    * One round trip, bounded by `commandTimeout` by the store itself (so also on a
    * client passed in without a timeout), with every failure mapped to a podsafe error.
+   * `recover` turns a failure into an answer (WRONGTYPE into "no session").
    */
-  async #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    if (this.#closed && operation !== 'close') throw closedError(operation);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CallTimeout()), this.#timeoutMs);
+  #call<T>(operation: string, command: () => Promise<T>, recover?: (error: unknown) => T): Promise<T> {
+    if (this.#closed && operation !== 'close') return Promise.reject(closedError(operation));
+    // One promise and one timer per call, no async frame or Promise.race: this runs on every request.
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(this.#error(new CallTimeout(), operation));
+      }, this.#timeoutMs);
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (recover !== undefined) {
+          let answer: T;
+          try {
+            answer = recover(error);
+          } catch (unrecovered) {
+            reject(this.#error(unrecovered, operation));
+            return;
+          }
+          resolve(answer);
+        } else {
+          reject(this.#error(error, operation));
+        }
+      };
+      let pending: Promise<T>;
+      try {
+        pending = command();
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      pending.then((value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
     });
-    try {
-      return await Promise.race([command(), deadline]);
-    } catch (error) {
-      throw this.#error(error, operation);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   #error(error: unknown, operation: string): PodsafeError {
