@@ -196,6 +196,13 @@ const scenarios = {
     await app.register(podsafe, { store: new JwtStore({ secret: SECRET }) });
     return fastifyRoutes(app, podsafeBag, podsafeSet);
   },
+  // Not in the bench table: the floor of any plugin that works as podsafe does (an async onRequest and an async onSend hook).
+  'fastify two empty async hooks': () => {
+    const app = Fastify();
+    app.addHook('onRequest', async () => {});
+    app.addHook('onSend', async (_request, _reply, payload) => payload);
+    return fastifyRoutes(app, () => bareState, () => {});
+  },
   'fastify podsafe + MemoryStore': async () => {
     const app = Fastify();
     await app.register(podsafe, { store: new MemoryStore(), secret: SECRET });

@@ -6,8 +6,20 @@ import { discardPreparedReply } from './discard-reply.js';
 import type { FastifySession } from './fastify-session-api.js';
 import { appendSetCookie } from './set-cookie.js';
 
-/** Per-request session state, private to one plugin instance (not a public decoration). */
-export type Contexts = WeakMap<FastifyRequest, SessionContext>;
+/**
+ * Where one plugin instance keeps a request's session state: a symbol-named
+ * request decoration (declared null, so every request keeps one shape and no
+ * WeakMap entry is made and dropped per request), private to the instance.
+ */
+export type ContextSlot = symbol;
+
+/** What the engine may keep about the client: read only when the app turned it on. */
+export interface ClientRecording {
+  userAgent: boolean;
+  ip: boolean;
+}
+
+type WithContext = Record<ContextSlot, SessionContext | null>;
 
 /**
  * Lets a podsafe error carry its headers (`Retry-After`) whichever error
@@ -21,7 +33,7 @@ function withHeaders(reply: FastifyReply, error: unknown): unknown {
 }
 
 /** `onRequest`: loads the session before any handler (or later hook) can want it. */
-export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAsyncHookHandler {
+export function loadHook(engine: SessionEngine, slot: ContextSlot, recording: ClientRecording): onRequestAsyncHookHandler {
   return async function podsafeLoad(request, reply) {
     // A route declared with `config: { session: false }` costs no cookie parsing and no store call.
     if (request.routeOptions.config.session === false) {
@@ -34,14 +46,15 @@ export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAs
         cookieHeader: sessionCookieHeader(request, engine.options.cookieName),
         // Fastify's protocol honours `trustProxy` (X-Forwarded-Proto).
         secure: request.protocol === 'https',
-        // Only kept (in the per-user index) when the app turns on recordUserAgent / recordIp.
-        userAgent: request.headers['user-agent'],
-        ip: request.ip,
+        // Only kept (in the per-user index) when the app turns on recordUserAgent / recordIp, so only read then:
+        // with `trustProxy`, `request.ip` walks X-Forwarded-For on every call.
+        userAgent: recording.userAgent ? request.headers['user-agent'] : undefined,
+        ip: recording.ip ? request.ip : undefined,
       });
     } catch (error) {
       throw withHeaders(reply, error);
     }
-    contexts.set(request, context);
+    (request as unknown as WithContext)[slot] = context;
     request.session = context.session as FastifySession;
   };
 }
@@ -53,12 +66,12 @@ export function loadHook(engine: SessionEngine, contexts: Contexts): onRequestAs
  * (string, Buffer or stream) passes through untouched; if the commit fails,
  * it and the reply's headers are discarded and the error is answered instead.
  */
-export function commitHook(engine: SessionEngine, contexts: Contexts): onSendAsyncHookHandler<unknown> {
+export function commitHook(engine: SessionEngine, slot: ContextSlot): onSendAsyncHookHandler<unknown> {
   return async function podsafeCommit(request, reply, payload) {
-    const context = contexts.get(request);
-    if (context === undefined) return payload;
+    const context = (request as unknown as WithContext)[slot];
+    if (context == null) return payload;
     // Commit once: when it fails, the error response runs the onSend hooks again.
-    contexts.delete(request);
+    (request as unknown as WithContext)[slot] = null;
     let cookies: string[];
     try {
       cookies = await engine.commitCookies(context);

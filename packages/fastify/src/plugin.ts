@@ -3,7 +3,7 @@ import { SessionEngine } from '@podsafe/core/adapter';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifySessionPrototype } from './fastify-session-api.js';
-import { commitHook, loadHook, type Contexts } from './hooks.js';
+import { commitHook, loadHook } from './hooks.js';
 import type { FastifyPodsafeOptions } from './types.js';
 
 const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, options) => {
@@ -18,14 +18,17 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...sessionOptions } = options as FastifyPodsafeOptions &
     Record<'prefix' | 'logLevel' | 'logSerializers', unknown>;
   const engine = new SessionEngine(sessionOptions, fastifySessionPrototype);
-  const contexts: Contexts = new WeakMap();
+  // Per instance, so two instances in separate contexts never see each other's state.
+  const slot = Symbol('podsafe session context');
 
   fastify.decorate('podsafe', engine);
   // Fastify 5 wants null (not an object shared by every request); the onRequest
   // hook sets the real session before any handler runs.
   fastify.decorateRequest('session', null as never);
-  fastify.addHook('onRequest', loadHook(engine, contexts));
-  fastify.addHook('onSend', commitHook(engine, contexts));
+  fastify.decorateRequest(slot, null);
+  const recording = { userAgent: sessionOptions.recordUserAgent === true, ip: sessionOptions.recordIp === true };
+  fastify.addHook('onRequest', loadHook(engine, slot, recording));
+  fastify.addHook('onSend', commitHook(engine, slot));
 };
 
 /**

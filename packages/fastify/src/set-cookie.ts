@@ -9,6 +9,11 @@ import type { FastifyReply } from 'fastify';
  */
 export function appendSetCookie(reply: FastifyReply, cookie: string): void {
   const existing = reply.getHeader('set-cookie');
+  if (existing === undefined) {
+    // The usual case (no other cookie on this reply): nothing to keep, so nothing to remove and copy.
+    reply.header('set-cookie', [cookie]);
+    return;
+  }
   const values = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
   reply.removeHeader('set-cookie');
   reply.header('set-cookie', [...values, cookie]);

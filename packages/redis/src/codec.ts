@@ -78,16 +78,21 @@ function parseNumber(text: string | undefined): number | undefined {
 export function decodeRecord(hash: Record<string, string>): SessionRecord | null {
   const version = parseNumber(hash[META.version]);
   if (version === undefined || !Number.isSafeInteger(version) || version < 1) return null;
-  const entries: [string, unknown][] = [];
-  for (const [field, text] of Object.entries(hash)) {
+  // One pass, no entries arrays: this runs on every request that reads a session.
+  const data: Record<string, unknown> = {};
+  for (const field of Object.keys(hash)) {
     if (!field.startsWith(DATA_PREFIX)) continue;
+    const key = field.slice(DATA_PREFIX.length);
+    let value: unknown;
     try {
-      entries.push([field.slice(DATA_PREFIX.length), JSON.parse(text)]);
+      value = JSON.parse(hash[field]!);
     } catch {
       return null;
     }
+    // "__proto__" must stay a data key, never become the prototype.
+    if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+    else data[key] = value;
   }
-  // fromEntries defines own properties, so a "__proto__" key stays data, never a prototype.
   const meta: Record<string, unknown> = { createdAt: parseNumber(hash[META.createdAt]), lastSeenAt: parseNumber(hash[META.lastSeenAt]), version };
   const lifetime = hash[META.lifetime];
   if (lifetime !== undefined) {
@@ -97,6 +102,6 @@ export function decodeRecord(hash: Record<string, string>): SessionRecord | null
       return null;
     }
   }
-  const record = { data: Object.fromEntries(entries), meta };
+  const record = { data, meta };
   return isSessionRecord(record) ? record : null;
 }

@@ -106,6 +106,19 @@ describe('RedisStore command cost (MONITOR on a private Redis)', () => {
     }
   });
 
+  it('a whole-session write (new record) runs HSET, HLEN, PEXPIRE when the fields are those already there; UNLINK only when others were left', async () => {
+    const id = newId();
+    expect(names((await costOf(() => store.save(id, create({ a: 1, b: 2 }), 60))).scripted)).toEqual(['hset', 'hlen', 'pexpire']);
+    // express-session writes the whole session again on every change, with the same keys.
+    expect(names((await costOf(() => store.save(id, create({ a: 3, b: 4 }), 60))).scripted)).toEqual(['hset', 'hlen', 'pexpire']);
+    expect((await store.get(id))?.data).toEqual({ a: 3, b: 4 });
+    // A key gone from the whole session: the leftover field must not survive, so the hash is replaced.
+    expect(names((await costOf(() => store.save(id, create({ a: 5 }), 60))).scripted)).toEqual(['hset', 'hlen', 'exists', 'unlink', 'hset', 'pexpire']);
+    expect((await store.get(id))?.data).toEqual({ a: 5 });
+    expect(await admin.hkeys(`cost:${id}`)).toEqual(expect.arrayContaining(['m:c', 'm:l', 'm:v', 'd:a']));
+    expect(await admin.hlen(`cost:${id}`)).toBe(4);
+  });
+
   it('touch = one EVALSHA, whose script touches only the session key', async () => {
     const id = newId();
     await store.save(id, create({ a: 1 }), 60);

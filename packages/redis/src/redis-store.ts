@@ -24,6 +24,11 @@ import { RedisUserIndex } from './user-index.js';
 import { LegacyKeyspace } from './legacy/legacy-keyspace.js';
 import { LegacySupport, type PodsafeRecords } from './legacy/legacy-store.js';
 
+function noSessionOnWrongType(error: unknown): null {
+  if (isWrongType(error)) return null;
+  throw error;
+}
+
 /**
  * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
  * session, so that concurrent requests changing different keys of one session both
@@ -98,7 +103,7 @@ export class RedisStore implements SessionStore {
   async #get(id: string): Promise<SessionRecord | null> {
     const key = sessionKey(this.prefix, id);
     // WRONGTYPE means the key holds something that is not a session: "no session", like any corrupt data.
-    const hash = await this.#call('get', () => this.client.hgetall(key).catch((error: unknown) => (isWrongType(error) ? null : Promise.reject(error))));
+    const hash = await this.#call('get', () => this.client.hgetall(key), noSessionOnWrongType);
     return hash ? decodeRecord(hash) : null;
   }
 
@@ -240,14 +245,19 @@ export class RedisStore implements SessionStore {
   /**
    * One round trip, bounded by `timeout` by the store itself (so also on a
    * client passed in without a timeout), with every failure mapped to a podsafe error.
+   * `recover` turns a failure into an answer (WRONGTYPE into "no session").
    */
-  async #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    if (this.#closed && operation !== 'close') throw closedError(operation);
-    try {
-      return await withDeadline(command, this.#timeoutMs / 1000, () => new CallTimeout());
-    } catch (error) {
-      throw this.#error(error, operation);
-    }
+  #call<T>(operation: string, command: () => Promise<T>, recover?: (error: unknown) => T): Promise<T> {
+    if (this.#closed && operation !== 'close') return Promise.reject(closedError(operation));
+    // No async frame: this runs on every request; a timeout is never "recovered".
+    return withDeadline(command, this.#timeoutMs / 1000, () => new CallTimeout()).then(undefined, (error: unknown) => {
+      if (recover === undefined || error instanceof CallTimeout) throw this.#error(error, operation);
+      try {
+        return recover(error);
+      } catch (unrecovered) {
+        throw this.#error(unrecovered, operation);
+      }
+    });
   }
 
   #error(error: unknown, operation: string): PodsafeError {

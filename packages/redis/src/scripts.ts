@@ -34,7 +34,7 @@ end
 /**
  * save: ARGV = isNew ('1' | '0'), ttl (ms), createdAt, lastSeenAt, n,
  * then n field/value pairs to set, then the fields to delete.
- * isNew: the record becomes exactly the given fields (UNLINK first, if there is a key), version 1.
+ * isNew: the record becomes exactly the given fields (what was there, if anything else, is UNLINKed), version 1.
  * Otherwise: refused (0, nothing written) unless the session exists; set, delete,
  * version + 1. Both write the meta and PEXPIRE. Returns 1 when written.
  *
@@ -45,24 +45,36 @@ end
 const SAVE = `${LIVE_VERSION}
 local key = KEYS[1]
 local version = 1
+local first = 6
+local last = 5 + 2 * tonumber(ARGV[5])
+local exact = false
 if ARGV[1] == '1' then
-  -- Only when something is there: a script's first write decides whether maxmemory
-  -- applies (UNLINK is allowed when Redis is full), so a fresh id must start with HSET
-  -- for a full Redis to refuse it with OOM instead of growing past maxmemory.
-  if redis.call('EXISTS', key) == 1 then redis.call('UNLINK', key) end
+  -- HSET first: a script's first write decides whether maxmemory applies (UNLINK is
+  -- allowed when Redis is full), so a full Redis refuses a new record with OOM instead
+  -- of growing past maxmemory. Then, when the hash holds exactly the fields just
+  -- written (a fresh id, or a whole-session rewrite with the same keys, as
+  -- express-session does on every change), it already is the record: no EXISTS, no
+  -- UNLINK and no second hash. Anything else (other fields left over, another type) is
+  -- replaced below.
+  if last - first < 1000 then
+    local added = redis.pcall('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version, unpack(ARGV, first, last))
+    if type(added) == 'table' and added.err and string.sub(added.err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(added.err) end
+    exact = type(added) == 'number' and redis.call('HLEN', key) == 3 + (last - first + 1) / 2
+  end
+  if not exact and redis.call('EXISTS', key) == 1 then redis.call('UNLINK', key) end
 else
   local current = live_version(key)
   if not current then return 0 end
   version = current + 1
 end
-local first = 6
-local last = 5 + 2 * tonumber(ARGV[5])
-if last - first < 1000 then
-  redis.call('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version, unpack(ARGV, first, last))
-else
-  redis.call('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version)
-  for i = first, last, 1000 do
-    redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, last)))
+if not exact then
+  if last - first < 1000 then
+    redis.call('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version, unpack(ARGV, first, last))
+  else
+    redis.call('HSET', key, '${META.createdAt}', ARGV[3], '${META.lastSeenAt}', ARGV[4], '${META.version}', version)
+    for i = first, last, 1000 do
+      redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, last)))
+    end
   end
 end
 for i = last + 1, #ARGV, 1000 do
