@@ -1,7 +1,7 @@
 import type { OptionHint } from './option-parser.js';
 
 /**
- * Options of express-session, @fastify/session and @fastify/secure-session,
+ * Options of express-session, `@fastify/session` and `@fastify/secure-session`,
  * refused with what to write instead (podsafe takes every time in seconds).
  * Options with the same name and meaning (`secret`, `saveUninitialized`,
  * `cookieName`, `store`, the cookie attributes) are podsafe options already.
@@ -24,7 +24,7 @@ export const FOREIGN_SESSION_OPTIONS: Readonly<Record<string, OptionHint>> = {
   salt: () => "@fastify/secure-session's salt: podsafe signs with secret alone (32+ bytes): remove salt",
 };
 
-/** Cookie options of express-session and @fastify/session that podsafe does not take, with what to write instead. */
+/** Cookie options of express-session and `@fastify/session` that podsafe does not take, with what to write instead. */
 export const FOREIGN_COOKIE_OPTIONS: Readonly<Record<string, OptionHint>> = {
   maxAge: (value) =>
     typeof value === 'number'

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from './options.js';
 import { sessionControls } from './session.js';
 
-/** A Node-style callback, as express-session and @fastify/session take them. */
+/** A Node-style callback, as express-session and `@fastify/session` take them. */
 export type NodeCallback = (error?: unknown) => void;
 
 /**
@@ -21,7 +21,7 @@ export function settle(result: Promise<void>, callback: NodeCallback | undefined
 const MS = 1000;
 
 /**
- * `session.cookie` as express-session and @fastify/session have it, as a view
+ * `session.cookie` as express-session and `@fastify/session` have it, as a view
  * over podsafe's per-session lifetime (`session.setLifetime`). Their unit is
  * kept: `maxAge` and `originalMaxAge` in **milliseconds**.
  *

@@ -110,7 +110,7 @@ export const sessionPrototype: SessionControls = Object.create(Object.prototype,
 
 /**
  * Names that data may not use, because they are the session's own members:
- * podsafe's, and those of the express-session and @fastify/session compatible
+ * podsafe's, and those of the express-session and `@fastify/session` compatible
  * APIs the adapters add (`cookie`, `get`, `set`, `delete`, `data`, `sessionId`),
  * reserved in every adapter so data moves between them unchanged.
  */

@@ -37,7 +37,7 @@ interface WithCookie {
 
 /**
  * Serves session libraries that read and write whole sessions by id
- * (express-session, @fastify/session) from any server-side podsafe store: the
+ * (express-session, `@fastify/session`) from any server-side podsafe store: the
  * one implementation behind both drop-in stores, which only adapt callbacks.
  * Writes are whole-session (`isNew`), as those libraries expect.
  */

@@ -15,9 +15,9 @@ type ValueOf<K> = K extends keyof SessionData ? SessionData[K] : unknown;
 
 /**
  * The session controls of `request.session` under podsafe's Fastify plugin:
- * podsafe's own, plus the @fastify/session (and @fastify/secure-session)
- * spelling that @fastify/passport, @fastify/flash and
- * @fastify/csrf-protection use. Property access (`request.session.views`)
+ * podsafe's own, plus the `@fastify/session` (and `@fastify/secure-session`)
+ * spelling that `@fastify/passport`, `@fastify/flash` and
+ * `@fastify/csrf-protection` use. Property access (`request.session.views`)
  * stays; `get`/`set` are the same data by another name.
  */
 export interface FastifySessionControls extends Omit<SessionControls, 'regenerate' | 'save' | 'destroy' | 'reload' | 'touch'> {
@@ -28,7 +28,7 @@ export interface FastifySessionControls extends Omit<SessionControls, 'regenerat
   /** A copy of the whole data. */
   data(): Record<string, unknown>;
   /**
-   * New id, old session destroyed (call at login). @fastify/session: the
+   * New id, old session destroyed (call at login). `@fastify/session`: the
    * data keys in `keysToKeep` move to the new session, others are dropped;
    * podsafe: `{ keepData: true }` keeps all.
    */
@@ -44,7 +44,7 @@ export interface FastifySessionControls extends Omit<SessionControls, 'regenerat
   save(callback?: NodeCallback): Promise<void>;
   /** Slides the expiry on this reply even if `touchAfter` has not passed. */
   touch(): void;
-  /** The session id, as @fastify/session names it (the same as `id`). */
+  /** The session id, as `@fastify/session` names it (the same as `id`). */
   readonly sessionId: string;
   /**
    * @fastify/session's `session.cookie`: `maxAge` in **milliseconds** and

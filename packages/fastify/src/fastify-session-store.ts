@@ -2,7 +2,7 @@ import type { SessionStore, WholeSessionBridgeOptions } from '@podsafe/core';
 import { WholeSessionBridge } from '@podsafe/core/adapter';
 
 /**
- * A @fastify/session session as it reaches a store: the app's data plus its
+ * A `@fastify/session` session as it reaches a store: the app's data plus its
  * `cookie`. No index signature, so @fastify/session's own `Session` type fits.
  */
 export interface FastifySessionRecord {
@@ -15,7 +15,7 @@ export type FastifySessionStoreOptions = WholeSessionBridgeOptions;
 
 /**
  * A `@fastify/session` store backed by any server-side podsafe store, for an
- * existing @fastify/session app: `store: new FastifySessionStore({ store: new RedisStore({ url }) })`.
+ * existing `@fastify/session` app: `store: new FastifySessionStore({ store: new RedisStore({ url }) })`.
  * It keeps @fastify/session's semantics (whole-session writes, its own cookie and
  * signing); a store outage reaches Fastify's error handling as a 503 with `Retry-After`.
  */
@@ -24,7 +24,7 @@ export class FastifySessionStore {
   readonly store: SessionStore;
   readonly #bridge: WholeSessionBridge;
 
-  /** @throws SessionConfigError for a client-side store: a JWT cookie cannot back @fastify/session. */
+  /** @throws SessionConfigError for a client-side store: a JWT cookie cannot back `@fastify/session`. */
   constructor(options: FastifySessionStoreOptions) {
     this.#bridge = new WholeSessionBridge(
       options,
@@ -35,19 +35,19 @@ export class FastifySessionStore {
   }
 
   /**
-   * @fastify/session: the session stored under `sessionId`, or `null`.
-   * `S` is whatever @fastify/session stored there (its own `Session` type).
+   * `@fastify/session`: the session stored under `sessionId`, or `null`.
+   * `S` is whatever `@fastify/session` stored there (its own `Session` type).
    */
   get<S = FastifySessionRecord>(sessionId: string, callback: (error: unknown, session?: S | null) => void): void {
     answer(this.#bridge.get<S>(sessionId), callback);
   }
 
-  /** @fastify/session: stores the whole session, expiring with its cookie. */
+  /** `@fastify/session`: stores the whole session, expiring with its cookie. */
   set(sessionId: string, session: FastifySessionRecord, callback: (error?: unknown) => void): void {
     answer(this.#bridge.set(sessionId, session), callback);
   }
 
-  /** @fastify/session: deletes `sessionId`. */
+  /** `@fastify/session`: deletes `sessionId`. */
   destroy(sessionId: string, callback: (error?: unknown) => void): void {
     answer(this.#bridge.destroy(sessionId), callback);
   }

@@ -1,6 +1,6 @@
 /**
  * `@podsafe/fastify`: podsafe sessions for Fastify 5, as a plugin that
- * decorates `request.session`, or as a store for an existing @fastify/session app.
+ * decorates `request.session`, or as a store for an existing `@fastify/session` app.
  *
  * @packageDocumentation
  */

@@ -3,7 +3,7 @@ import { isPlainObject } from '@podsafe/core/store';
 
 /**
  * connect-redis's record format: one string key, `prefix + id`, holding
- * `JSON.stringify(session)` of an express-session (or @fastify/session) session, with
+ * `JSON.stringify(session)` of an express-session (or `@fastify/session`) session, with
  * a Redis TTL taken from `session.cookie.expires` (connect-redis's `ttl`, 86400 s by
  * default, when the cookie has no expiry).
  */
