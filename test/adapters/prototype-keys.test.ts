@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it, inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { Keyring, SessionEngine, generateSessionId } from '@podsafe/core';
 import { RedisStore } from '@podsafe/redis';
-import { SECRET_A } from '../support/backends.js';
-import type { RunningApp } from '../support/drivers.js';
-import { expressDriver } from '../support/express-driver.js';
-import { Browser } from '../support/http.js';
+import { SECRET_A } from '@podsafe/test-support/backends';
+import type { RunningApp } from '@podsafe/testkit';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { Browser } from '@podsafe/test-support/http';
 
 const prefix = `test:${Math.random().toString(36).slice(2)}:proto:`;
 const store = new RedisStore({ url: inject('redisUrl'), prefix });

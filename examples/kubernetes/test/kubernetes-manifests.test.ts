@@ -25,12 +25,12 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { createFakeKindTools, type SessionMode } from './support/fake-kind.js';
-import { validateStrict } from './support/k8s-validate.js';
-import { isObject, kustomize, type Json, type K8sObject } from './support/kustomize.js';
-import { freePort } from './support/servers.js';
+import { createFakeKindTools, type SessionMode } from './fake-kind.js';
+import { validateStrict } from './k8s-validate.js';
+import { isObject, kustomize, type Json, type K8sObject } from './kustomize.js';
+import { freePort } from '@podsafe/test-support/servers';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const K8S_DIR = join(REPO_ROOT, 'examples', 'kubernetes');
 const DEPLOY_SCRIPT = join(K8S_DIR, 'deploy-kind.sh');
 const OVERLAYS = ['redis', 'memcached', 'jwt'] as const;

@@ -1,5 +1,5 @@
-import { BACKENDS } from '../support/backends.js';
-import { expressDriver } from '../support/express-driver.js';
-import { describeAdapterBehaviour } from './behaviour.js';
+import { BACKENDS } from '@podsafe/test-support/backends';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { describeAdapterBehaviour } from '@podsafe/testkit';
 
 for (const backend of BACKENDS) describeAdapterBehaviour(expressDriver, backend);

@@ -21,8 +21,8 @@ import {
   type SessionStore,
 } from '@podsafe/core';
 import podsafeDefault, { fastifyPodsafe, podsafe } from '@podsafe/fastify';
-import { SECRET_A, SECRET_B } from '../support/backends.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import { SECRET_A, SECRET_B } from '@podsafe/test-support/backends';
+import { Browser, cookieAttributes } from '@podsafe/testkit';
 
 type Data = Record<string, unknown>;
 type CookiePlacement = 'none' | 'before' | 'after';

@@ -1,5 +1,5 @@
-import { BACKENDS } from '../support/backends.js';
-import { fastifyDriver } from '../support/fastify-driver.js';
-import { describeAdapterBehaviour } from './behaviour.js';
+import { BACKENDS } from '@podsafe/test-support/backends';
+import { fastifyDriver } from '@podsafe/test-support/fastify-driver';
+import { describeAdapterBehaviour } from '@podsafe/testkit';
 
 for (const backend of BACKENDS) describeAdapterBehaviour(fastifyDriver, backend);

@@ -1,16 +1,21 @@
-/** A tiny browser stand-in over real HTTP: fetch plus a cookie jar. */
+/** A reply as {@link Browser} saw it. */
 export interface Reply {
+  /** HTTP status code. */
   status: number;
+  /** Response headers. */
   headers: Headers;
   /** Every `Set-Cookie` header of the reply. */
   setCookies: string[];
+  /** The body, parsed as JSON when it is JSON, else the text. */
   body: unknown;
 }
 
-/** One user's cookie jar, as a browser keeps it (name → value; expired cookies dropped). */
+/** A tiny browser stand-in over real HTTP (fetch plus a cookie jar): one user's cookie jar, as a browser keeps it (name → value; expired cookies dropped). */
 export class Browser {
+  /** The jar: cookie name → value. */
   readonly cookies = new Map<string, string>();
 
+  /** @param baseUrl the app's URL; requests go to paths under it (change it to send the same cookies to another instance). */
   constructor(public baseUrl: string) {}
 
   /** Sends a request with the jar's cookies and stores the cookies the reply sets. */
@@ -37,10 +42,12 @@ export class Browser {
     return { status: res.status, headers: res.headers, setCookies, body };
   }
 
+  /** `GET path` with the jar's cookies. */
   get(path: string, headers?: Record<string, string>): Promise<Reply> {
     return this.request('GET', path, { headers });
   }
 
+  /** `POST path` with a JSON body (`{}` when none) and the jar's cookies. */
   post(path: string, json?: unknown, headers?: Record<string, string>): Promise<Reply> {
     return this.request('POST', path, { json: json ?? {}, headers });
   }
