@@ -42,6 +42,7 @@ const INTEGRATION = [
   'test/compat/session-api.test.ts',
   'test/migration/**/*.test.ts',
   'test/stores/jwt-user-index.test.ts',
+  'test/stores/partition-netns.test.ts',
 ];
 
 // Whole example clusters behind nginx, and a real browser.
@@ -56,6 +57,14 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // `pnpm test:coverage`: what the tests of every project execute of the packages' sources.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/*.test-d.ts', '**/*.d.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
     projects: [
       {
         extends: true,

@@ -1,7 +1,7 @@
 /**
- * What only the Fastify adapter has to get right (the shared behaviour suite in
- * behaviour.ts covers the session semantics): plugin metadata and encapsulation,
- * living next to @fastify/cookie, Fastify's error handling and logging, inject,
+ * What only the Fastify adapter has to get right (the shared behaviour suite,
+ * the testkit's describeAdapterBehaviour, covers the session semantics): plugin
+ * metadata and encapsulation, living next to @fastify/cookie, Fastify's error handling and logging, inject,
  * hijacked replies, and the secret-rotation bug @fastify/session has.
  */
 import { createRequire } from 'node:module';
