@@ -6,7 +6,7 @@
 import { it } from 'vitest';
 import { Redis } from 'ioredis';
 import { migrateLegacySessions } from '@podsafe/redis/migrate';
-import { startRedis } from '../test/support/servers.js';
+import { startRedis } from '@podsafe/test-support/servers';
 
 const SESSIONS = Number(process.env.MIGRATE_SESSIONS ?? 100_000);
 

@@ -28,8 +28,8 @@ import { nowSeconds } from '@podsafe/core/store';
 import { RedisStore } from '@podsafe/redis';
 import { MemcachedStore } from '@podsafe/memcached';
 import { randomBytes } from 'node:crypto';
-import { startMemcached, startRedis } from '../test/support/servers.js';
-import { TcpRelay } from '../test/support/tcp-relay.js';
+import { startMemcached, startRedis } from '@podsafe/test-support/servers';
+import { TcpRelay } from '@podsafe/test-support/tcp-relay';
 
 const seconds = Number(process.env.PARTITION_SECONDS ?? 30);
 setFlagsFromString('--expose-gc');

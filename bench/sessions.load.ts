@@ -17,9 +17,9 @@ import { it } from 'vitest';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { RedisStore } from '@podsafe/redis';
-import { ServerProcess, freePort, startRedis } from '../test/support/servers.js';
-import { Browser } from '../test/support/http.js';
-import { CommandCounter } from '../test/support/redis-monitor.js';
+import { ServerProcess, freePort, startRedis } from '@podsafe/test-support/servers';
+import { Browser } from '@podsafe/test-support/http';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
 import { ratioChart } from './chart.js';
 
 const quick = process.env.BENCH_QUICK === '1';

@@ -9,11 +9,11 @@ import Fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { afterAll, describe, expect, it } from 'vitest';
 import { podsafe } from '@podsafe/fastify';
-import { memoryBackend } from '../support/backends.js';
-import type { AppDriver, RunningApp } from '../support/drivers.js';
-import { expressDriver } from '../support/express-driver.js';
-import { fastifyDriver } from '../support/fastify-driver.js';
-import { Browser } from '../support/http.js';
+import { memoryBackend } from '@podsafe/test-support/backends';
+import type { AppDriver, RunningApp } from '@podsafe/testkit';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { fastifyDriver } from '@podsafe/test-support/fastify-driver';
+import { Browser } from '@podsafe/test-support/http';
 
 const backend = memoryBackend();
 const apps: RunningApp[] = [];

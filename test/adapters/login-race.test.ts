@@ -5,12 +5,11 @@
  * it tried to save changes or only to slide the expiry (touch).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisBackend } from '../support/backends.js';
-import type { AppDriver, RunningApp } from '../support/drivers.js';
-import { expressDriver } from '../support/express-driver.js';
-import { fastifyDriver } from '../support/fastify-driver.js';
-import { openGate, reachedGate } from '../support/gates.js';
-import { Browser } from '../support/http.js';
+import { redisBackend } from '@podsafe/test-support/backends';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { fastifyDriver } from '@podsafe/test-support/fastify-driver';
+import { openGate, reachedGate, type AppDriver, type RunningApp } from '@podsafe/testkit';
+import { Browser } from '@podsafe/test-support/http';
 
 const backend = redisBackend();
 const apps: RunningApp[] = [];

@@ -8,10 +8,10 @@ import { Redis } from 'ioredis';
 import { generateSessionId } from '@podsafe/core/store';
 import { Keyring, SessionEngine } from '@podsafe/core/adapter';
 import { RedisStore } from '@podsafe/redis';
-import { SECRET_A } from '../support/backends.js';
-import type { RunningApp } from '../support/drivers.js';
-import { expressDriver } from '../support/express-driver.js';
-import { Browser } from '../support/http.js';
+import { SECRET_A } from '@podsafe/test-support/backends';
+import type { RunningApp } from '@podsafe/testkit';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { Browser } from '@podsafe/test-support/http';
 
 const prefix = `test:${Math.random().toString(36).slice(2)}:proto:`;
 const store = new RedisStore({ url: inject('redisUrl'), prefix });

@@ -11,9 +11,9 @@ import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
 import { podsafe } from '@podsafe/fastify';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
-import { CommandCounter } from '../support/redis-monitor.js';
-import { startRedis, type ServerProcess } from '../support/servers.js';
+import { Browser } from '@podsafe/test-support/http';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
 
 const SECRET = 'session-exempt-secret-0123456789abcdef';
 type Data = Record<string, unknown>;

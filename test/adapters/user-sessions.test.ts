@@ -4,10 +4,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '@podsafe/core';
-import type { AppDriver, RunningApp } from '../support/drivers.js';
-import { expressDriver } from '../support/express-driver.js';
-import { fastifyDriver } from '../support/fastify-driver.js';
-import { Browser } from '../support/http.js';
+import type { AppDriver, RunningApp } from '@podsafe/testkit';
+import { expressDriver } from '@podsafe/test-support/express-driver';
+import { fastifyDriver } from '@podsafe/test-support/fastify-driver';
+import { Browser } from '@podsafe/test-support/http';
 
 const SECRET = 'adapter-user-sessions-secret-0123456789abcdef';
 

@@ -13,7 +13,7 @@ import { podsafe, FastifySessionStore } from '@podsafe/fastify';
 import { JwtStore } from '@podsafe/jwt';
 import { RedisStore } from '@podsafe/redis';
 import { MemcachedStore } from '@podsafe/memcached';
-import { SECRET_A } from '../support/backends.js';
+import { SECRET_A } from '@podsafe/test-support/backends';
 
 const base = () => ({ store: new MemoryStore(), secret: SECRET_A });
 /** The options as an app migrating from another library would pass them (the types already refuse them). */

@@ -6,8 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtBackend, redisBackend, type Backend } from '../support/backends.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import { jwtBackend, redisBackend, type Backend } from '@podsafe/test-support/backends';
+import { Browser, cookieAttributes } from '@podsafe/test-support/http';
 import { passportExpressApp } from './passport-express-app.js';
 
 async function listen(backend: Backend): Promise<{ url: string; close: () => Promise<void> }> {

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtBackend, redisBackend } from '../support/backends.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import { jwtBackend, redisBackend } from '@podsafe/test-support/backends';
+import { Browser, cookieAttributes } from '@podsafe/test-support/http';
 import { passportFastifyApp } from './passport-fastify-app.js';
 
 const modes = ['@fastify/session', '@fastify/secure-session'] as const;

@@ -9,8 +9,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { session } from '@podsafe/express';
 import { podsafe } from '@podsafe/fastify';
-import { jwtBackend, redisBackend } from '../support/backends.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import { jwtBackend, redisBackend } from '@podsafe/test-support/backends';
+import { Browser, cookieAttributes } from '@podsafe/test-support/http';
 
 type Data = Record<string, unknown>;
 const sid = (lines: string[]) => lines.find((line) => line.startsWith('sid='));

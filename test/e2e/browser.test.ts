@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestCluster, type Cluster } from '../support/cluster.js';
-import { CHROMIUM_INSTALL, findChromium, launchChromium } from '../support/chromium.js';
+import { startTestCluster, type Cluster } from '@podsafe/test-support/cluster';
+import { CHROMIUM_INSTALL, findChromium, launchChromium } from '@podsafe/test-support/chromium';
 
 const executable = findChromium();
 // Locally a missing browser skips (and says so); in CI it fails, so the suite never passes by not running.

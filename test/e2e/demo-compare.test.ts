@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatTable, runCompare, type Comparison } from '@podsafe/example-demo/compare';
-import { backendEnv, ensureBuilt } from '../support/cluster.js';
+import { backendEnv, ensureBuilt } from '@podsafe/test-support/cluster';
 
 // Enough users that the killed replica surely had some of them (a third each): (2/3)^30 < 1e-5.
 const USERS = 30;

@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '@podsafe/example-demo/demo';
-import { CHROMIUM_INSTALL, findChromium, launchChromium } from '../support/chromium.js';
-import { backendEnv, ensureBuilt } from '../support/cluster.js';
+import { CHROMIUM_INSTALL, findChromium, launchChromium } from '@podsafe/test-support/chromium';
+import { backendEnv, ensureBuilt } from '@podsafe/test-support/cluster';
 
 const executable = findChromium();
 // Locally a missing browser skips (and says so); in CI it fails, so the suite never passes by not running.

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS, appEntry, type ExampleApp } from '@podsafe/example-demo/cluster';
-import { ensureBuilt } from '../support/cluster.js';
-import { Browser } from '../support/http.js';
-import { freePort, requireCommand, ServerProcess, startRedis, waitForPort } from '../support/servers.js';
+import { ensureBuilt } from '@podsafe/test-support/cluster';
+import { Browser } from '@podsafe/test-support/http';
+import { freePort, requireCommand, ServerProcess, startRedis, waitForPort } from '@podsafe/test-support/servers';
 
 interface Exit {
   code: number | null;

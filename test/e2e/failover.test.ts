@@ -10,7 +10,7 @@
  * (request counts, process exits, /readyz) pace everything, never the clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type Cluster, type ExampleApp, type SessionBackend } from '../support/cluster.js';
+import { startTestCluster, type Cluster, type ExampleApp, type SessionBackend } from '@podsafe/test-support/cluster';
 import { loginUsers, Tally, type VirtualUser } from './load.js';
 
 const USERS = 30;

@@ -5,7 +5,7 @@
  * session that forgets its user or whose counter resets or goes backwards is
  * not.
  */
-import { Browser } from '../support/http.js';
+import { Browser } from '@podsafe/test-support/http';
 
 /** Counts for the whole run, printed in the summary line. */
 export class Tally {

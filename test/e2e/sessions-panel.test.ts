@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestCluster, type Cluster, type ExampleApp } from '../support/cluster.js';
-import { CHROMIUM_INSTALL, findChromium, launchChromium } from '../support/chromium.js';
+import { startTestCluster, type Cluster, type ExampleApp } from '@podsafe/test-support/cluster';
+import { CHROMIUM_INSTALL, findChromium, launchChromium } from '@podsafe/test-support/chromium';
 
 const executable = findChromium();
 const skip = executable === undefined && !process.env.CI;

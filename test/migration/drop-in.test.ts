@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
-import { CommandCounter } from '../support/redis-monitor.js';
+import { Browser } from '@podsafe/test-support/http';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
 import { startDropInApp, startOldExpressApp, type RunningApp } from './apps.js';
 import { useMigrationRedis } from './fixture.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
+import { Browser } from '@podsafe/test-support/http';
 import { NEW_SECRET, OLD_SECRET, startNewFastifyApp, startOldFastifyApp, type RunningApp } from './apps.js';
 import { useMigrationRedis } from './fixture.js';
 

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import type { RedisStore } from '@podsafe/redis';
-import { startRedis } from '../support/servers.js';
+import { startRedis } from '@podsafe/test-support/servers';
 import type { RunningApp } from './apps.js';
 
 export interface MigrationRedis {

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { isSessionId } from '@podsafe/core/store';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
-import { CommandCounter } from '../support/redis-monitor.js';
-import { startRedis } from '../support/servers.js';
+import { Browser } from '@podsafe/test-support/http';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
+import { startRedis } from '@podsafe/test-support/servers';
 import { NEW_SECRET, OLD_SECRET, startNewExpressApp, startOldExpressApp, type RunningApp } from './apps.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { nowSeconds } from '@podsafe/core/store';
 import { RedisStore } from '@podsafe/redis';
-import { startRedis } from '../support/servers.js';
+import { startRedis } from '@podsafe/test-support/servers';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let admin: Redis;

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisStore } from '@podsafe/redis';
 import { migrateLegacySessions, runMigrateCli } from '@podsafe/redis/migrate';
-import { Browser } from '../support/http.js';
-import { startRedis } from '../support/servers.js';
+import { Browser } from '@podsafe/test-support/http';
+import { startRedis } from '@podsafe/test-support/servers';
 import { NEW_SECRET, OLD_SECRET, startDropInApp, startNewExpressApp, startOldExpressApp, type RunningApp } from './apps.js';
 
 const SESSIONS = 10_000;

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionOptions } from '@podsafe/core';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
-import { CommandCounter } from '../support/redis-monitor.js';
+import { Browser } from '@podsafe/test-support/http';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
 import { NEW_SECRET, OLD_SECRET, startNewExpressApp, startOldExpressApp, type RunningApp } from './apps.js';
 import { useMigrationRedis } from './fixture.js';
 

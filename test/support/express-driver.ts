@@ -2,8 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { session } from '@podsafe/express';
 import type { SessionOptions } from '@podsafe/core';
-import type { AppDriver, RunningApp } from './drivers.js';
-import { waitAtGate } from './gates.js';
+import { waitAtGate, type AppDriver, type RunningApp } from '@podsafe/testkit';
 import type { Request } from 'express';
 
 type Data = Record<string, unknown>;

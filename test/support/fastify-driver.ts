@@ -2,8 +2,7 @@ import { Readable } from 'node:stream';
 import Fastify, { type FastifyRequest } from 'fastify';
 import { podsafe } from '@podsafe/fastify';
 import type { SessionOptions } from '@podsafe/core';
-import type { AppDriver, RunningApp } from './drivers.js';
-import { waitAtGate } from './gates.js';
+import { waitAtGate, type AppDriver, type RunningApp } from '@podsafe/testkit';
 
 type Data = Record<string, unknown>;
 type Params = { Params: Record<string, string>; Body: Data };

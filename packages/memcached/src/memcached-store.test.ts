@@ -4,7 +4,7 @@ import { nowSeconds } from '@podsafe/core/store';
 import { create, describeSessionStore, elapse, newId, update } from '@podsafe/testkit';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ServerProcess, freePort, startMemcached } from '../../../test/support/servers.js';
+import { ServerProcess, freePort, startMemcached } from '@podsafe/test-support/servers';
 import { MemcachedStore } from './memcached-store.js';
 import { useConsistentHashing } from './routing.js';
 

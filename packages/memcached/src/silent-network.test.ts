@@ -3,9 +3,9 @@ import { Client, type Server } from 'memjs';
 import { SessionStoreUnavailableError } from '@podsafe/core';
 import { create, newId } from '@podsafe/testkit';
 import { MemcachedStore } from './memcached-store.js';
-import { startMemcached, type ServerProcess } from '../../../test/support/servers.js';
-import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings, steadyTraffic } from '../../../test/support/outage-probe.js';
+import { startMemcached, type ServerProcess } from '@podsafe/test-support/servers';
+import { TcpRelay } from '@podsafe/test-support/tcp-relay';
+import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings, steadyTraffic } from '@podsafe/test-support/outage-probe';
 
 /**
  * The Kubernetes case for memcached: the old address drops packets (no RST, no

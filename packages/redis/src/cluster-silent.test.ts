@@ -3,8 +3,8 @@ import { Cluster, Redis } from 'ioredis';
 import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startRedisCluster, type TestCluster } from '../test/cluster.js';
-import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { probeUntilServed, reportProbe } from '../../../test/support/outage-probe.js';
+import { TcpRelay } from '@podsafe/test-support/tcp-relay';
+import { probeUntilServed, reportProbe } from '@podsafe/test-support/outage-probe';
 
 /**
  * A Redis Cluster whose first master is reached through a relay (the node announces

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { create, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
 
 interface Seen {
   /** Commands as the server received them from clients: the round trips. */

@@ -4,7 +4,7 @@ import { SessionStoreUnavailableError, type SessionStoreStatus } from '@podsafe/
 import { create, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { nextStatus } from '../test/status.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
 
 /**
  * Outages against private redis-servers that the tests stop, freeze and restart.

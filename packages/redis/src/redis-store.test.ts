@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { SessionStoreUnavailableError } from '@podsafe/core';
 import { create, describeSessionStore, newId, update } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
-import { freePort } from '../../../test/support/servers.js';
+import { freePort } from '@podsafe/test-support/servers';
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 /** A prefix no other test (or run) shares, so tests never see each other's keys. */

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStoreUnavailableError } from '@podsafe/core';
 import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
-import { TcpRelay } from '../../../test/support/tcp-relay.js';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
+import { TcpRelay } from '@podsafe/test-support/tcp-relay';
 
 /**
  * When Redis answers, but says no (no password given, a wrong one, protected mode,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { startSentinelGroup, type TestSentinelGroup } from '../test/sentinel.js';
-import { probeUntilServed, reportProbe } from '../../../test/support/outage-probe.js';
+import { probeUntilServed, reportProbe } from '@podsafe/test-support/outage-probe';
 
 /**
  * A Sentinel failover where the old master is frozen (SIGSTOP: its sockets stay

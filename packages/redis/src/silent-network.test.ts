@@ -4,9 +4,9 @@ import { SessionStoreUnavailableError } from '@podsafe/core';
 import { create, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { nextStatus } from '../test/status.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
-import { TcpRelay } from '../../../test/support/tcp-relay.js';
-import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings } from '../../../test/support/outage-probe.js';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
+import { TcpRelay } from '@podsafe/test-support/tcp-relay';
+import { expectUnavailableUntil, probeUntilServed, reportProbe, reportTimings } from '@podsafe/test-support/outage-probe';
 
 /**
  * The Kubernetes case: the old address drops packets (no RST, no FIN) because the

@@ -3,8 +3,8 @@ import type { SessionOptions } from '@podsafe/core';
 import { generateSessionId } from '@podsafe/core/store';
 import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { RedisStore } from './index.js';
-import { CommandCounter } from '../../../test/support/redis-monitor.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
 
 const SECRET = 'user-index-cost-secret-0123456789abcdef';
 type Data = Record<string, unknown>;

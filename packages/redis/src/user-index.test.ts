@@ -5,7 +5,7 @@ import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { create, describeUserIndex, newId } from '@podsafe/testkit';
 import { RedisStore } from './index.js';
 import { userIndexKeys } from './user-index.js';
-import { startRedis, type ServerProcess } from '../../../test/support/servers.js';
+import { startRedis, type ServerProcess } from '@podsafe/test-support/servers';
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const prefixFor = (name: string) => `podsafe:test:${run}:${name}:`;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ServerProcess, freePort, requireCommand, tempDir } from '../../../test/support/servers.js';
+import { ServerProcess, freePort, requireCommand, tempDir } from '@podsafe/test-support/servers';
 
 /** A running test cluster. */
 export interface TestCluster {

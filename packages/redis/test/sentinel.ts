@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
-import { ServerProcess, freePort, requireCommand, startRedis, tempDir } from '../../../test/support/servers.js';
+import { ServerProcess, freePort, requireCommand, startRedis, tempDir } from '@podsafe/test-support/servers';
 
 /** A running Sentinel group. */
 export interface TestSentinelGroup {

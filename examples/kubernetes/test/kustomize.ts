@@ -301,5 +301,5 @@ function asStringList(value: Json | undefined, where: string): string[] {
 }
 
 function unsupported(file: string, what: string): never {
-  throw new Error(`${file}: ${what} is not supported by test/support/kustomize.ts; extend it (and its kubectl comparison test) first`);
+  throw new Error(`${file}: ${what} is not supported by examples/kubernetes/test/kustomize.ts; extend it (and its kubectl comparison test) first`);
 }

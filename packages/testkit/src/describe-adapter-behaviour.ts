@@ -1,14 +1,12 @@
-/**
- * What every framework adapter must do, on every backend: one specification,
- * run by each framework's test file with its driver (a shared suite, not copies).
- */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOptions } from '@podsafe/core';
-import type { Backend } from '../support/backends.js';
-import { SECRET_A, SECRET_B } from '../support/backends.js';
-import type { AppDriver, RunningApp } from '../support/drivers.js';
-import { openGate, reachedGate } from '../support/gates.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import type { AdapterBackend, AppDriver, RunningApp } from './adapter-driver.js';
+import { Browser, cookieAttributes } from './browser.js';
+import { openGate, reachedGate } from './gates.js';
+
+// Two secrets of 32+ bytes for the rotation test: A the one in use, B the one rotated in.
+const SECRET_A = 'test-secret-A-0123456789abcdef0123456789';
+const SECRET_B = 'test-secret-B-0123456789abcdef0123456789';
 
 interface SessionView {
   id: string;
@@ -16,7 +14,27 @@ interface SessionView {
   data: Record<string, unknown>;
 }
 
-export function describeAdapterBehaviour(driver: AppDriver, makeBackend: () => Backend): void {
+/**
+ * What every framework adapter must do, on every backend, as a vitest suite:
+ * the cookie's attributes (none for an empty session; signed, HttpOnly,
+ * SameSite=Lax, Secure behind a trusted https proxy), sessions shared by
+ * stateless replicas, login regenerating the id and logout destroying it (a
+ * slower request cannot bring a logged-out session back), tampered cookies and
+ * corrupt store data read as a fresh session, concurrent requests changing
+ * different keys (delta-write stores), streamed responses, the cookie size
+ * limit (cookie-carried stores), secret rotation, and 503 + `Retry-After`
+ * during a store outage. An adapter is correct when it passes on each backend
+ * it supports, as a store is when it passes {@link describeSessionStore}:
+ *
+ * ```ts
+ * import { describeAdapterBehaviour } from '@podsafe/testkit';
+ * describeAdapterBehaviour(myFrameworkDriver, () => myBackend);
+ * ```
+ *
+ * `driver` serves the routes documented on {@link AppDriver}; `makeBackend` is
+ * called once, while the suite is collected, and the backend is closed after it.
+ */
+export function describeAdapterBehaviour(driver: AppDriver, makeBackend: () => AdapterBackend): void {
   const backend = makeBackend();
 
   describe(`${driver.name} on ${backend.name}`, () => {

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podsafe } from '@podsafe/fastify';
-import { GatedStore } from '../support/gated-store.js';
-import { Browser } from '../support/http.js';
+import { GatedStore } from '@podsafe/test-support/gated-store';
+import { Browser } from '@podsafe/testkit';
 
 type Data = Record<string, unknown>;
 const SECRET = 'fastify-commit-failure-secret-0123456789';

@@ -5,10 +5,9 @@ import express, { type ErrorRequestHandler } from 'express';
 import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
 import { RedisStore } from '@podsafe/redis';
-import { openGate, reachedGate, waitAtGate } from '../support/gates.js';
-import { Browser } from '../support/http.js';
-import { CommandCounter } from '../support/redis-monitor.js';
-import { startRedis } from '../support/servers.js';
+import { Browser, openGate, reachedGate, waitAtGate } from '@podsafe/testkit';
+import { CommandCounter } from '@podsafe/test-support/redis-monitor';
+import { startRedis } from '@podsafe/test-support/servers';
 
 const SECRET = 'express-middleware-secret-0123456789abcdef';
 const closers: Array<() => Promise<void> | void> = [];

@@ -1,7 +1,7 @@
 /**
- * What only the Fastify adapter has to get right (the shared behaviour suite in
- * behaviour.ts covers the session semantics): plugin metadata and encapsulation,
- * living next to @fastify/cookie, Fastify's error handling and logging, inject,
+ * What only the Fastify adapter has to get right (the shared behaviour suite,
+ * the testkit's describeAdapterBehaviour, covers the session semantics): plugin
+ * metadata and encapsulation, living next to @fastify/cookie, Fastify's error handling and logging, inject,
  * hijacked replies, and the secret-rotation bug @fastify/session has.
  */
 import { createRequire } from 'node:module';
@@ -21,8 +21,8 @@ import {
 } from '@podsafe/core';
 import { SessionEngine } from '@podsafe/core/adapter';
 import podsafeDefault, { fastifyPodsafe, podsafe } from '@podsafe/fastify';
-import { SECRET_A, SECRET_B } from '../support/backends.js';
-import { Browser, cookieAttributes } from '../support/http.js';
+import { SECRET_A, SECRET_B } from '@podsafe/test-support/backends';
+import { Browser, cookieAttributes } from '@podsafe/testkit';
 
 type Data = Record<string, unknown>;
 type CookiePlacement = 'none' | 'before' | 'after';

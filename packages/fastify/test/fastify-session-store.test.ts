@@ -8,7 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore, SessionConfigError, type ClientSessionStore, type SessionStore } from '@podsafe/core';
 import { FastifySessionStore } from '@podsafe/fastify';
-import { SECRET_A } from '../support/backends.js';
+import { SECRET_A } from '@podsafe/test-support/backends';
 
 // Loaded without its types: @fastify/session declares its own request.session,
 // which would clash with podsafe's in this test program.

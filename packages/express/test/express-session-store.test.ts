@@ -9,8 +9,8 @@ import expressSession from 'express-session';
 import { MemoryStore, type ClientSessionStore } from '@podsafe/core';
 import { ExpressSessionStore } from '@podsafe/express/express-session';
 import { RedisStore } from '@podsafe/redis';
-import { Browser } from '../support/http.js';
-import { startRedis } from '../support/servers.js';
+import { Browser } from '@podsafe/testkit';
+import { startRedis } from '@podsafe/test-support/servers';
 
 declare module 'express-session' {
   interface SessionData {

@@ -1,6 +1,6 @@
 /**
  * examples/kubernetes, checked offline: every overlay is rendered by
- * test/support/kustomize.ts (no kubectl needed), every object is validated strictly
+ * examples/kubernetes/test/kustomize.ts (no kubectl needed), every object is validated strictly
  * against the Kubernetes schemas (unknown fields included), and the properties the
  * demo depends on are asserted: no sticky sessions, three replicas with the three
  * probes and a drain, resources, HPA v2, PDB, the store wiring of each backend.
@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, relative, resolve } from 'node:path';
+import { delimiter, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -25,12 +25,12 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { createFakeKindTools, type SessionMode } from './support/fake-kind.js';
-import { validateStrict } from './support/k8s-validate.js';
-import { isObject, kustomize, type Json, type K8sObject } from './support/kustomize.js';
-import { freePort } from './support/servers.js';
+import { createFakeKindTools, type SessionMode } from './fake-kind.js';
+import { validateStrict } from './k8s-validate.js';
+import { isObject, kustomize, type Json, type K8sObject } from './kustomize.js';
+import { freePort } from '@podsafe/test-support/servers';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const K8S_DIR = join(REPO_ROOT, 'examples', 'kubernetes');
 const DEPLOY_SCRIPT = join(K8S_DIR, 'deploy-kind.sh');
 const OVERLAYS = ['redis', 'memcached', 'jwt'] as const;
@@ -99,9 +99,10 @@ function findOnPath(command: string): string | undefined {
   return undefined;
 }
 
+/** The files under `dir`, without installed dependencies (node_modules is pnpm's, not the example's). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() && !relative(dir, entry.parentPath).split(sep).includes('node_modules'))
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
@@ -189,7 +190,7 @@ describe('strict schema validation (the checker itself)', () => {
 
   it('rejects a kind or apiVersion it has no model for, instead of passing it unchecked', () => {
     expect(validateStrict({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } })).toEqual([
-      'Pod/p: no model registered for apiVersion v1 kind Pod (test/support/k8s-validate.ts)',
+      'Pod/p: no model registered for apiVersion v1 kind Pod (examples/kubernetes/test/k8s-validate.ts)',
     ]);
     expect(validateStrict({ ...validHpa(), apiVersion: 'autoscaling/v2beta1' })[0]).toMatch(/no model registered/);
   });
@@ -218,7 +219,7 @@ describe('strict schema validation (the checker itself)', () => {
   });
 });
 
-describe('offline kustomize renderer (test/support/kustomize.ts)', () => {
+describe('offline kustomize renderer (examples/kubernetes/test/kustomize.ts)', () => {
   // Every generator feature the renderer implements, across a base and an overlay.
   // Golden names from `kubectl kustomize` (kustomize v5.5.0), so the hash algorithm is
   // pinned even where kubectl is not installed.

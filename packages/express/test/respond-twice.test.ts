@@ -14,8 +14,8 @@ import express5 from 'express';
 import express4 from 'express4';
 import type { ErrorRequestHandler, Request } from 'express';
 import { session } from '@podsafe/express';
-import { GatedStore } from '../support/gated-store.js';
-import { Browser } from '../support/http.js';
+import { GatedStore } from '@podsafe/test-support/gated-store';
+import { Browser } from '@podsafe/testkit';
 
 const SECRET = 'respond-twice-secret-0123456789abcdef';
 type Data = Record<string, unknown>;
