@@ -32,6 +32,9 @@ export interface RequestInfo {
  * the handler, and calls {@link SessionEngine.commit} before the response's
  * first byte, setting the `Set-Cookie` value it returns.
  */
+/** What `commitNow` returns for the usual read: shared, never written to. */
+const NO_COOKIES: string[] = Object.freeze([]) as unknown as string[];
+
 export class SessionEngine {
   /** The options after defaults and validation. */
   readonly options: ResolvedOptions;
@@ -123,6 +126,26 @@ export class SessionEngine {
     const cookie = await this.commit(context);
     const extra = context.extraCookies.splice(0);
     return cookie === undefined ? extra : [cookie, ...extra];
+  }
+
+  /**
+   * The commit of a request that needs no store call, done now: the `Set-Cookie`
+   * values to send (usually none), or `undefined` when the commit needs the
+   * store and must go through {@link SessionEngine.commitCookies}. Adapters call
+   * it first so that a read's response is sent without waiting a turn; it never
+   * throws (a commit that would fail is left to `commitCookies`, which reports it).
+   */
+  commitNow(context: SessionContext): string[] | undefined {
+    try {
+      if (!context.flushNow()) return undefined;
+    } catch {
+      return undefined;
+    }
+    const cookie = context.renderCookie(context.takeCookie());
+    if (cookie === undefined && context.extraCookies.length === 0) return NO_COOKIES;
+    const extra = context.extraCookies.splice(0);
+    if (cookie !== undefined) extra.unshift(cookie);
+    return extra;
   }
 
   /** @internal Reports an event to `onEvent`, which must never break a request. */

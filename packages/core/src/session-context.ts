@@ -49,6 +49,8 @@ export class SessionContext implements SessionControls {
   #hadCookie: boolean;
   #cookie: CookieDecision = NO_COOKIE;
   #queue: Promise<void> = Promise.resolve();
+  /** Tasks queued by #serial and not yet settled: a commit may finish synchronously only when none is. */
+  #busy = 0;
 
   /** @internal */
   constructor(engine: SessionEngine, strategy: PersistenceStrategy, id: string, record: SessionRecord, secure: boolean, hadCookie: boolean) {
@@ -218,9 +220,31 @@ export class SessionContext implements SessionControls {
   }
 
   #serial(task: () => Promise<void>): Promise<void> {
+    this.#busy += 1;
     const run = this.#queue.then(task);
-    this.#queue = run.catch(() => undefined);
+    const settled = () => {
+      this.#busy -= 1;
+    };
+    this.#queue = run.then(settled, settled);
     return run;
+  }
+
+  /**
+   * @internal The commit of a request that needs no store call (nothing
+   * changed and no touch due, the usual read), done synchronously: `true` when
+   * it is done (the cookie decision is ready), `false` when the commit must go
+   * through {@link SessionContext.flush} (a write, or other work still queued).
+   * Lets adapters send a read's response without waiting a turn.
+   */
+  flushNow(): boolean {
+    if (this.#busy !== 0) return false;
+    const started = performance.now();
+    const pending = this.#decide(started);
+    if (pending !== undefined) {
+      // A store write is due after all: the async commit decides again (cheap, and nothing changes meanwhile).
+      return false;
+    }
+    return true;
   }
 
   async #destroyInStore(): Promise<void> {
@@ -236,12 +260,22 @@ export class SessionContext implements SessionControls {
   }
 
   async #flush(): Promise<void> {
-    const options = this.#options;
     const started = performance.now();
+    const pending = this.#decide(started);
+    if (pending !== undefined) await this.#write(pending, started);
+  }
+
+  /**
+   * Settles a commit that needs no store call (and reports it), or returns the
+   * write to make. Synchronous, so that {@link SessionContext.flushNow} can use it.
+   */
+  #decide(started: number): PendingWrite | undefined {
+    const options = this.#options;
 
     if (this.#destroyed) {
       if (this.#hadCookie) this.#cookie = CLEAR_COOKIE;
-      return this.#report('destroy', started);
+      this.#report('destroy', started);
+      return undefined;
     }
     const changes = diff(this.#snapshot, readData(this.session));
     const now = nowSeconds();
@@ -251,19 +285,26 @@ export class SessionContext implements SessionControls {
     if (this.#isNew && empty && !options.saveUninitialized) {
       // Nothing worth keeping: no write, and a stale or tampered cookie is cleared.
       if (this.#hadCookie) this.#cookie = CLEAR_COOKIE;
-      return this.#report('none', started);
+      this.#report('none', started);
+      return undefined;
     }
     const changed = changes.changed || this.#lifetimeChanged;
-    if (!this.#isNew && !changed && !touchDue && !this.reissue) return this.#report('none', started);
+    if (!this.#isNew && !changed && !touchDue && !this.reissue) {
+      this.#report('none', started);
+      return undefined;
+    }
 
     const ttl = remainingLife(this.#meta, now, options);
     // The absolute lifetime ran out during this request: nothing may extend it.
-    if (ttl <= 0) return this.#report('none', started);
+    if (ttl <= 0) {
+      this.#report('none', started);
+      return undefined;
+    }
 
     const current = this.#meta;
     const lifetime = current.lifetime;
     const next = lifetime ? { createdAt: current.createdAt, lastSeenAt: now, lifetime } : { createdAt: current.createdAt, lastSeenAt: now };
-    const pending: PendingWrite = {
+    return {
       id: this.#id,
       isNew: this.#isNew,
       changed,
@@ -278,6 +319,10 @@ export class SessionContext implements SessionControls {
       index: this.#indexStep(changes.data, now, ttl),
       owner: this,
     };
+  }
+
+  async #write(pending: PendingWrite, started: number): Promise<void> {
+    const changes = pending.changes;
     const written = await this.#strategy.write(pending);
     if (written.action === 'refused') {
       this.#destroyed = true;

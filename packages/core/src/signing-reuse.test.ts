@@ -36,3 +36,31 @@ describe('Keyring re-signing a verified value', () => {
     expect(ring.sign('id-9999')).toBe(`id-9999.${mac(A, 'id-9999')}`);
   });
 });
+
+// verify() remembers the cookies it accepted under the newest secret (a browser sends
+// the same one on every request): a remembered cookie is still exactly that cookie.
+describe('Keyring verifying a cookie it has seen', () => {
+  it('accepts the same cookie again and still refuses every altered form of it', () => {
+    const ring = new Keyring([A, B]);
+    const cookie = `id4.${mac(A, 'id4')}`;
+    expect(ring.verify(cookie)).toEqual({ valid: true, value: 'id4', rotated: false });
+    expect(ring.verify(cookie)).toEqual({ valid: true, value: 'id4', rotated: false });
+    const last = cookie.charCodeAt(cookie.length - 1);
+    for (const altered of [`${cookie}x`, cookie.slice(0, -1), cookie.slice(0, -1) + String.fromCharCode(last === 65 ? 66 : 65), `id5.${mac(A, 'id4')}`]) {
+      expect(ring.verify(altered).valid, altered).toBe(false);
+    }
+  });
+
+  it('keeps flagging an old-secret cookie as rotated, every time', () => {
+    const ring = new Keyring([A, B]);
+    const old = `id6.${mac(B, 'id6')}`;
+    expect(ring.verify(old)).toEqual({ valid: true, value: 'id6', rotated: true });
+    expect(ring.verify(old)).toEqual({ valid: true, value: 'id6', rotated: true });
+  });
+
+  it('forgets a remembered cookie once the secret that signed it is gone', () => {
+    const cookie = `id7.${mac(A, 'id7')}`;
+    expect(new Keyring([A]).verify(cookie).valid).toBe(true);
+    expect(new Keyring([B]).verify(cookie).valid).toBe(false);
+  });
+});

@@ -38,6 +38,14 @@ export class Keyring {
    * accepted, so no request can fill it with anything but valid cookies.
    */
   readonly #signed = new Map<string, string>();
+  /**
+   * The same cookies the other way round: signed cookie → its verified result, so
+   * the cookie a browser sends again and again costs one Map lookup, not an HMAC.
+   * A lookup keyed by the whole string leaks no prefix of a signature (a miss is
+   * decided by the string's hash, over all of it), and it only ever holds cookies
+   * signed with the current secret (the first), which `verify` accepted.
+   */
+  readonly #verified = new Map<string, VerifyResult>();
 
   /**
    * @param what - the option the secrets come from, the start of every message, e.g. `'podsafe session options: secret'`.
@@ -70,6 +78,8 @@ export class Keyring {
 
   /** Checks `signed` against every secret in constant time per secret. */
   verify(signed: string): VerifyResult {
+    const known = this.#verified.get(signed);
+    if (known !== undefined) return known;
     const dot = signed.lastIndexOf('.');
     if (dot <= 0) return { valid: false };
     const value = signed.slice(0, dot);
@@ -88,6 +98,8 @@ export class Keyring {
   }
 
   #remember(value: string, signed: string): void {
+    if (this.#verified.size >= SIGNED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(signed, Object.freeze({ valid: true, value, rotated: false }));
     if (this.#signed.has(value)) return;
     if (this.#signed.size >= SIGNED_CACHE_SIZE) this.#signed.delete(this.#signed.keys().next().value!);
     this.#signed.set(value, signed);

@@ -83,7 +83,27 @@ class Hold {
     this.flushHeaders = res.flushHeaders as Method;
   }
 
-  async run(): Promise<void> {
+  /**
+   * Commits once the app's synchronous code has run (what it changes right
+   * after `end()` is still saved). A commit that needs no store call, the usual
+   * read, is done then and there without a promise chain; others go to the store.
+   */
+  run(): void {
+    queueMicrotask(() => {
+      const cookies = this.engine.commitNow(this.context);
+      if (cookies === undefined) {
+        void this.commit();
+        return;
+      }
+      try {
+        this.committed(cookies);
+      } catch (error) {
+        this.res.destroy(error as Error);
+      }
+    });
+  }
+
+  async commit(): Promise<void> {
     let cookies: string[];
     try {
       cookies = await this.engine.commitCookies(this.context);
@@ -190,7 +210,7 @@ function hold(state: Hold, res: HeldResponse): void {
   slots.removeHeader = guardedRemoveHeader;
   slots.appendHeader = guardedAppendHeader;
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
-  void state.run();
+  state.run();
 }
 
 function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown, headers?: unknown): unknown {

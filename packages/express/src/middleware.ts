@@ -56,6 +56,7 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
   const { skip: skipGiven, ...engineOptions } = options;
   const skip = skipOption(skipGiven);
   const engine = new SessionEngine(engineOptions, expressSessionPrototype);
+  const recording: ClientRecording = { userAgent: engineOptions.recordUserAgent === true, ip: engineOptions.recordIp === true };
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
@@ -70,27 +71,51 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       next();
       return;
     }
-    void start(engine, request, res, next);
+    void start(engine, recording, request, res, next);
   };
   return Object.assign(middleware, { engine });
 }
 
 /** Loads the session, then holds the response until it is committed (a failed commit goes to `next(error)`). */
-async function start(engine: SessionEngine, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+async function start(engine: SessionEngine, recording: ClientRecording, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
   let context: SessionContext;
   try {
-    // User agent and address are only kept (in the per-user index) with recordUserAgent / recordIp.
-    context = await engine.load({ cookieHeader: req.headers.cookie, secure: isSecure(req), userAgent: req.headers['user-agent'], ip: clientIp(req) });
+    context = await engine.load({
+      cookieHeader: req.headers.cookie,
+      secure: isSecure(req),
+      // Only kept (in the per-user index) with recordUserAgent / recordIp, so only read then:
+      // Express's `req.ip` runs its trust-proxy check on every read.
+      userAgent: recording.userAgent ? req.headers['user-agent'] : undefined,
+      ip: recording.ip ? clientIp(req) : undefined,
+    });
   } catch (error) {
     next(error);
     return;
   }
   req.session = context.session as ExpressSession;
-  // express-session's `req.sessionID`, following regenerate().
-  Object.defineProperty(req, 'sessionID', { get: () => context.id, enumerable: true, configurable: true });
+  (req as ContextRequest)[CONTEXT] = context;
+  Object.defineProperty(req, 'sessionID', SESSION_ID);
   commitBeforeSend(req, res, engine, context, next);
   next();
 }
+
+/** Which client details the engine keeps, so that the others are never read. */
+interface ClientRecording {
+  userAgent: boolean;
+  ip: boolean;
+}
+
+const CONTEXT = Symbol('podsafe.context');
+type ContextRequest = SessionRequest & { [CONTEXT]: SessionContext };
+
+/** express-session's `req.sessionID`, following regenerate(): one shared descriptor, no closure per request. */
+const SESSION_ID: PropertyDescriptor = {
+  get(this: ContextRequest): string {
+    return this[CONTEXT].id;
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 function skipOption(skip: unknown): ExpressSessionOptions['skip'] {
   if (skip === undefined || typeof skip === 'function') return skip as ExpressSessionOptions['skip'];
