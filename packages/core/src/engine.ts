@@ -158,14 +158,12 @@ export class SessionEngine {
   }
 
   /** @internal One store call, bounded by `storeTimeout` and reported on failure. */
-  async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    try {
-      return await storeCall(operation, this.options.storeTimeout, this.options.retryAfter, fn);
-    } catch (error) {
+    return storeCall(operation, this.options.storeTimeout, this.options.retryAfter, fn).then(undefined, (error: unknown) => {
       this.emit({ type: 'store-error', operation, error: error as Error, duration: (performance.now() - started) / 1000 });
       throw error;
-    }
+    });
   }
 
   async #load(raw: string | undefined, secure: boolean): Promise<Loaded> {

@@ -7,22 +7,17 @@ import { PodsafeError, SessionStoreUnavailableError } from './errors.js';
  * clients; podsafe's other errors (too large, invalid id) pass through.
  */
 export function storeCall<T>(operation: string, seconds: number, retryAfter: number, call: () => Promise<T>): Promise<T> {
-  const run = async () => {
-    try {
-      return await call();
-    } catch (error) {
-      throw storeError(operation, retryAfter, error);
-    }
+  // No async frames: this wraps every store call of every request.
+  let timedOut = false;
+  const timeout = () => {
+    timedOut = true;
+    return new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter });
   };
-  return withDeadline(run, seconds, () => new SessionStoreUnavailableError(`${operation} did not answer within ${seconds} s`, { retryAfter }));
+  return withDeadline(call, seconds, timeout).then(undefined, (error: unknown) => {
+    throw timedOut ? error : storeError(operation, retryAfter, error);
+  });
 }
 
-/**
- * A store failure as a `SessionStoreUnavailableError`. The store's own words
- * (addresses, errno) stay in `cause`, for logs (pino prints causes): some
- * frameworks send `message` to the client. podsafe's other errors (too large,
- * invalid id) pass through.
- */
 function storeError(operation: string, retryAfter: number, error: unknown): unknown {
   if (error instanceof PodsafeError && !(error instanceof SessionStoreUnavailableError)) return error;
   return new SessionStoreUnavailableError(`${operation} failed`, { retryAfter, cause: error });
