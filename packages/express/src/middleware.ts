@@ -74,6 +74,17 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
   return Object.assign(middleware, { engine });
 }
 
+const CONTEXT = Symbol('podsafe.context');
+
+/** One getter for every request (not a closure each): the context is found on the request. */
+const SESSION_ID: PropertyDescriptor = {
+  get(this: { [CONTEXT]: SessionContext }): string {
+    return this[CONTEXT].id;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 /** Loads the session, then holds the response until it is committed (a failed commit goes to `next(error)`). */
 async function start(engine: SessionEngine, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
   let context: SessionContext;
@@ -86,7 +97,8 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
   }
   req.session = context.session as ExpressSession;
   // express-session's `req.sessionID`, following regenerate().
-  Object.defineProperty(req, 'sessionID', { get: () => context.id, enumerable: true, configurable: true });
+  (req as SessionRequest & { [CONTEXT]?: SessionContext })[CONTEXT] = context;
+  Object.defineProperty(req, 'sessionID', SESSION_ID);
   commitBeforeSend(req, res, engine, context, next);
   next();
 }
