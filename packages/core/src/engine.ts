@@ -91,19 +91,20 @@ export class SessionEngine {
    * only with `SessionStoreUnavailableError` when the store does not answer.
    */
   async load(request: RequestInfo): Promise<SessionContext> {
-    const started = performance.now();
-    const [first, ...others] = readCookies(request.cookieHeader, this.options.cookieName);
-    let { outcome, context } = await this.#load(first, request.secure);
+    // No clock reads or event object when nobody listens: this runs on every request.
+    const listening = this.options.onEvent !== undefined;
+    const started = listening ? performance.now() : 0;
+    const raws = readCookies(request.cookieHeader, this.options.cookieName);
+    let { outcome, context } = await this.#load(raws[0], request.secure);
     // Several cookies of our name (one tossed in by a sibling subdomain): the first that holds a session wins.
-    for (const raw of others) {
-      if (outcome === 'found') break;
-      const next = await this.#load(raw, request.secure);
+    for (let i = 1; i < raws.length && outcome !== 'found'; i++) {
+      const next = await this.#load(raws[i], request.secure);
       if (next.outcome === 'found') ({ outcome, context } = next);
     }
     const legacy = this.#strategy.legacy;
     if (legacy !== undefined && context.isNew) ({ outcome, context } = await legacy.load(request, { outcome, context }));
     context.client = { userAgent: request.userAgent, ip: request.ip };
-    this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
+    if (listening) this.emit({ type: 'load', outcome, duration: (performance.now() - started) / 1000 });
     return context;
   }
 
