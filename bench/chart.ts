@@ -33,7 +33,10 @@ export function ratioChart(rows: readonly RatioRow[], title: string): string {
   rows.forEach((row, index) => {
     const y = top + index * rowHeight;
     parts.push(`<text x="${label - 8}" y="${y + bar + 4}" text-anchor="end">${escapeXml(row.name)}</text>`);
-    for (const [offset, value, colour] of [[0, row.read, '#2b6cb0'], [bar, row.write, '#dd6b20']] as const) {
+    for (const [offset, value, colour] of [
+      [0, row.read, '#2b6cb0'],
+      [bar, row.write, '#dd6b20'],
+    ] as const) {
       parts.push(`<rect x="${label}" y="${y + offset}" width="${Math.max(0, x(value) - label)}" height="${bar - 1}" fill="${colour}"/>`);
       parts.push(`<text x="${x(value) + 4}" y="${y + offset + bar - 1}" font-size="10">${value.toFixed(2)}</text>`);
     }

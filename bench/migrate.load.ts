@@ -19,7 +19,12 @@ it(`podsafe-migrate: ${SESSIONS} sessions`, async () => {
     for (let start = 0; start < SESSIONS; start += 1000) {
       const pipeline = client.pipeline();
       for (let i = start; i < Math.min(SESSIONS, start + 1000); i++) {
-        const session = { cookie: { originalMaxAge: 86_400_000, expires, secure: false, httpOnly: true, path: '/' }, userId: `user-${i}`, cart: [i, i + 1], views: i };
+        const session = {
+          cookie: { originalMaxAge: 86_400_000, expires, secure: false, httpOnly: true, path: '/' },
+          userId: `user-${i}`,
+          cart: [i, i + 1],
+          views: i,
+        };
         pipeline.set(`sess:bench-${String(i).padStart(24, '0')}`, JSON.stringify(session), 'EX', 86_400);
       }
       await pipeline.exec();

@@ -84,18 +84,21 @@ function load(store: SessionStore) {
   const timer = setInterval(() => {
     const began = Date.now();
     calls++;
-    const call = store.save(newId(), create({ value }), 600).then(
-      () => {
-        if (firstSuccessAfterFailure === undefined && began >= t0) firstSuccessAfterFailure = Date.now() - t0;
-      },
-      () => {
-        failures++;
-        if (began >= t0) firstFailure ??= Date.now() - t0;
-      },
-    ).finally(() => {
-      slowest = Math.max(slowest, Date.now() - began);
-      inflight.delete(call);
-    });
+    const call = store
+      .save(newId(), create({ value }), 600)
+      .then(
+        () => {
+          if (firstSuccessAfterFailure === undefined && began >= t0) firstSuccessAfterFailure = Date.now() - t0;
+        },
+        () => {
+          failures++;
+          if (began >= t0) firstFailure ??= Date.now() - t0;
+        },
+      )
+      .finally(() => {
+        slowest = Math.max(slowest, Date.now() - began);
+        inflight.delete(call);
+      });
     inflight.add(call);
   }, 10);
   return {
@@ -108,9 +111,15 @@ function load(store: SessionStore) {
       calls = 0;
       failures = 0;
     },
-    get firstFailure() { return firstFailure; },
-    get firstSuccess() { return firstSuccessAfterFailure; },
-    get stats() { return { calls, failures, slowest }; },
+    get firstFailure() {
+      return firstFailure;
+    },
+    get firstSuccess() {
+      return firstSuccessAfterFailure;
+    },
+    get stats() {
+      return { calls, failures, slowest };
+    },
     async stop() {
       clearInterval(timer);
       await Promise.allSettled([...inflight]);
@@ -187,29 +196,53 @@ it('stores on a silent network', async () => {
   try {
     const only = process.env.BENCH_STORES?.split(',');
     const wanted = (name: string) => !only || only.includes(name);
-    if (wanted('redis')) rows.push(
-      await scenario((relay) => {
-        const store = new RedisStore({ url: `redis://127.0.0.1:${relay.port}`, prefix: 'bench:partition:' });
-        return { name: 'redis', store, held: () => redisHeld(store.client as Redis), close: () => store.close() };
-      }, redis.port),
-    );
-    if (wanted('redis-old')) rows.push(
-      await scenario((relay) => {
-        const client = new Redis({ port: relay.port, commandTimeout: 1000, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-        client.on('error', () => undefined);
-        const store = new RedisStore({ client, prefix: 'bench:partition:' });
-        return { name: 'redis (old client settings)', store, held: () => redisHeld(client), close: async () => { await store.close(); client.disconnect(); } };
-      }, redis.port),
-    );
-    if (wanted('memcached')) rows.push(
-      await scenario((relay) => {
-        // The store's defaults (timeout 1 s, one retry), on a client the bench can look into.
-        const server = new Server('127.0.0.1', relay.port, undefined, undefined, { timeout: 0.5, conntimeout: 0.5, keepAlive: true, keepAliveDelay: 30 });
-        const client = new Client([server], { retries: 2, retry_delay: 0.05, expires: 1, logger: { log: () => undefined } });
-        const store = new MemcachedStore({ client, prefix: 'bench:partition:' });
-        return { name: 'memcached', store, held: () => memjsHeld(client.servers), close: async () => { await store.close(); client.close(); } };
-      }, memcached.port),
-    );
+    if (wanted('redis'))
+      rows.push(
+        await scenario((relay) => {
+          const store = new RedisStore({ url: `redis://127.0.0.1:${relay.port}`, prefix: 'bench:partition:' });
+          return { name: 'redis', store, held: () => redisHeld(store.client as Redis), close: () => store.close() };
+        }, redis.port),
+      );
+    if (wanted('redis-old'))
+      rows.push(
+        await scenario((relay) => {
+          const client = new Redis({ port: relay.port, commandTimeout: 1000, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+          client.on('error', () => undefined);
+          const store = new RedisStore({ client, prefix: 'bench:partition:' });
+          return {
+            name: 'redis (old client settings)',
+            store,
+            held: () => redisHeld(client),
+            close: async () => {
+              await store.close();
+              client.disconnect();
+            },
+          };
+        }, redis.port),
+      );
+    if (wanted('memcached'))
+      rows.push(
+        await scenario((relay) => {
+          // The store's defaults (timeout 1 s, one retry), on a client the bench can look into.
+          const server = new Server('127.0.0.1', relay.port, undefined, undefined, {
+            timeout: 0.5,
+            conntimeout: 0.5,
+            keepAlive: true,
+            keepAliveDelay: 30,
+          });
+          const client = new Client([server], { retries: 2, retry_delay: 0.05, expires: 1, logger: { log: () => undefined } });
+          const store = new MemcachedStore({ client, prefix: 'bench:partition:' });
+          return {
+            name: 'memcached',
+            store,
+            held: () => memjsHeld(client.servers),
+            close: async () => {
+              await store.close();
+              client.close();
+            },
+          };
+        }, memcached.port),
+      );
   } finally {
     await redis.stop();
     await memcached.stop();

@@ -56,7 +56,9 @@ function freePort() {
 
 async function startRedis() {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve, reject) => {
     let text = '';
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
@@ -67,13 +69,24 @@ async function startRedis() {
   });
   child.stdout.resume();
   const admin = new Redis({ port, host: '127.0.0.1' });
-  return { url: `redis://127.0.0.1:${port}`, admin, stop: () => (admin.disconnect(), child.kill()) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    admin,
+    stop: () => {
+      admin.disconnect();
+      child.kill();
+    },
+  };
 }
 
 async function startApp(name, env) {
   if (profDir) rmSync(join(profDir, slug(name)), { recursive: true, force: true });
   const execArgv = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, slug(name))] : [];
-  const child = fork(join(here, 'servers.mjs'), [name], { env: { ...process.env, NODE_OPTIONS: '', ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'servers.mjs'), [name], {
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
     child.once('message', (message) => resolve(message.port));
@@ -100,7 +113,10 @@ const slug = (name) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
 
 async function login(url) {
   const response = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 function load(url, method, cookie, amount) {
@@ -130,12 +146,17 @@ function topFrames(file, count = 15) {
   let total = 0;
   for (const [id, n] of hits) {
     const { callFrame } = byId.get(id);
-    const where = callFrame.url ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, 'packages/')}:${callFrame.lineNumber + 1}` : '';
+    const where = callFrame.url
+      ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, 'packages/')}:${callFrame.lineNumber + 1}`
+      : '';
     const key = `${callFrame.functionName || '(anonymous)'}  ${where}`;
     self.set(key, (self.get(key) ?? 0) + n);
     total += n;
   }
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, count).map(([key, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${key}`);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${key}`);
 }
 
 const redis = await startRedis();
@@ -159,7 +180,16 @@ for (const name of names) {
         .map(([command, { calls, usec }]) => `${command} ${(calls / served).toFixed(2)}×${(usec / calls).toFixed(1)}µs`)
         .join(', ');
       const cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / served;
-      const row = { name, route, cpu, user: (cpu1.user - cpu0.user) / served, redis: stats.total / served, rps: served / result.duration, errors: result.errors + result.non2xx, commands };
+      const row = {
+        name,
+        route,
+        cpu,
+        user: (cpu1.user - cpu0.user) / served,
+        redis: stats.total / served,
+        rps: served / result.duration,
+        errors: result.errors + result.non2xx,
+        commands,
+      };
       if (best === undefined || row.cpu < best.cpu) best = { ...row, redis: Math.min(row.redis, best?.redis ?? Infinity) };
       else best.redis = Math.min(best.redis, row.redis);
     }
@@ -177,5 +207,7 @@ redis.stop();
 console.log('\n| app | route | server CPU µs/req | of which user | Redis µs/req | req/s | errors | Redis commands per request × µs each |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
-  console.log(`| ${row.name} | ${row.route} | ${row.cpu.toFixed(1)} | ${row.user.toFixed(1)} | ${row.redis.toFixed(1)} | ${Math.round(row.rps)} | ${row.errors} | ${row.commands} |`);
+  console.log(
+    `| ${row.name} | ${row.route} | ${row.cpu.toFixed(1)} | ${row.user.toFixed(1)} | ${row.redis.toFixed(1)} | ${Math.round(row.rps)} | ${row.errors} | ${row.commands} |`,
+  );
 }

@@ -47,7 +47,9 @@ async function startStores() {
   const redisPort = await freePort();
   const memcachedPort = await freePort();
   const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const memcached = spawn('memcached', ['-p', String(memcachedPort), '-l', '127.0.0.1', '-U', '0', '-u', userInfo().username], { stdio: 'ignore' });
+  const memcached = spawn('memcached', ['-p', String(memcachedPort), '-l', '127.0.0.1', '-U', '0', '-u', userInfo().username], {
+    stdio: 'ignore',
+  });
   await new Promise((done) => setTimeout(done, 300)); // both listen within milliseconds; a failed connect below says so if not
   return { redis, memcached, env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, MEMCACHED: `127.0.0.1:${memcachedPort}` } };
 }
@@ -57,7 +59,9 @@ function send(port, method, path, cookie) {
   return new Promise((done, fail) => {
     const req = request({ port, host: '127.0.0.1', method, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode < 300 ? done(res.headers['set-cookie']) : fail(new Error(`${method} ${path}: ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode < 300 ? done(res.headers['set-cookie']) : fail(new Error(`${method} ${path}: ${res.statusCode}`)),
+      );
     });
     req.on('error', fail);
     req.end();
@@ -78,11 +82,13 @@ function topFrames(file, count = 25) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const deltas = profile.timeDeltas;
   const counts = new Map();
-  profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (deltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) counts.set(id, (counts.get(id) ?? 0) + (deltas[i] ?? 0));
   let total = 0;
   for (const [id, us] of counts) {
     const { callFrame } = byId.get(id);
-    const where = callFrame.url ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, '')}:${callFrame.lineNumber + 1}` : '';
+    const where = callFrame.url
+      ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, '')}:${callFrame.lineNumber + 1}`
+      : '';
     const key = `${callFrame.functionName || '(anonymous)'} ${where}`;
     self.set(key, (self.get(key) ?? 0) + us);
     total += us;
@@ -100,7 +106,11 @@ const stores = await startStores();
 try {
   for (const name of apps) {
     const execArgv = profDir ? ['--cpu-prof', '--cpu-prof-dir', mkdtempSync(join(profDir, 'p-'))] : [];
-    const child = fork(join(import.meta.dirname, 'servers.mjs'), [name], { env: { ...process.env, ...stores.env }, execArgv, stdio: 'inherit' });
+    const child = fork(join(import.meta.dirname, 'servers.mjs'), [name], {
+      env: { ...process.env, ...stores.env },
+      execArgv,
+      stdio: 'inherit',
+    });
     const port = await new Promise((done) => child.on('message', (m) => m.port && done(m.port)));
     const cpu = () =>
       new Promise((done) => {
@@ -121,7 +131,12 @@ try {
     await new Promise((done) => child.on('exit', done));
     if (profDir) {
       const dir = execArgv[2];
-      for (const file of readdirSync(dir)) console.log(`  ${join(dir, file)}\n${topFrames(join(dir, file)).map((l) => `  ${l}`).join('\n')}`);
+      for (const file of readdirSync(dir))
+        console.log(
+          `  ${join(dir, file)}\n${topFrames(join(dir, file))
+            .map((l) => `  ${l}`)
+            .join('\n')}`,
+        );
     }
   }
 } finally {

@@ -11,7 +11,9 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--scale') env.BENCH_SCALE = '1';
   else if (args[i] === '--seconds') env.BENCH_SECONDS = args[++i];
   else {
-    console.error(`unknown flag ${args[i]}: use --quick (short runs, no 1M-session run), --scale (only the 1k/1M-session run), --seconds N`);
+    console.error(
+      `unknown flag ${args[i]}: use --quick (short runs, no 1M-session run), --scale (only the 1k/1M-session run), --seconds N`,
+    );
     process.exit(2);
   }
 }

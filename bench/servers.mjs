@@ -38,7 +38,9 @@ function expressRoutes(app, bag, persist = async () => {}) {
       next(error);
     }
   };
-  app.post('/login', changed((b) => {
+  app.post(
+    '/login',
+    changed((b) => {
       Object.assign(b, { user: 'bench', counter: 0 });
       return { ok: true };
     }),
@@ -50,12 +52,16 @@ function expressRoutes(app, bag, persist = async () => {}) {
       next(error);
     }
   });
-  app.post('/write', changed((b) => {
+  app.post(
+    '/write',
+    changed((b) => {
       b.counter = (b.counter ?? 0) + 1;
       return { counter: b.counter };
     }),
   );
-  app.post('/set/:key', changed((b, req) => {
+  app.post(
+    '/set/:key',
+    changed((b, req) => {
       b[req.params.key] = true;
       return { ok: true };
     }),
@@ -134,7 +140,14 @@ const scenarios = {
     const client = createClient({ url: REDIS_URL });
     await client.connect();
     const app = express();
-    app.use(expressSession({ store: new ConnectRedisStore({ client, prefix: 'b:connect:' }), secret: SECRET, resave: false, saveUninitialized: false }));
+    app.use(
+      expressSession({
+        store: new ConnectRedisStore({ client, prefix: 'b:connect:' }),
+        secret: SECRET,
+        resave: false,
+        saveUninitialized: false,
+      }),
+    );
     return expressRoutes(app, podsafeBag);
   },
   'express podsafe + MemcachedStore': () => {
@@ -145,7 +158,14 @@ const scenarios = {
   'express-session + connect-memcached': () => {
     const Store = connectMemcached(expressSession);
     const app = express();
-    app.use(expressSession({ store: new Store({ hosts: [MEMCACHED], prefix: 'b:connect:' }), secret: SECRET, resave: false, saveUninitialized: false }));
+    app.use(
+      expressSession({
+        store: new Store({ hosts: [MEMCACHED], prefix: 'b:connect:' }),
+        secret: SECRET,
+        resave: false,
+        saveUninitialized: false,
+      }),
+    );
     return expressRoutes(app, podsafeBag);
   },
   'express podsafe + JwtStore': () => {
@@ -165,7 +185,12 @@ const scenarios = {
     app.use(session({ store: new MemoryStore(), secret: SECRET }));
     return expressRoutes(app, podsafeBag);
   },
-  'fastify bare': () => fastifyRoutes(Fastify(), () => bareState, () => {}),
+  'fastify bare': () =>
+    fastifyRoutes(
+      Fastify(),
+      () => bareState,
+      () => {},
+    ),
   'fastify podsafe + RedisStore': async () => {
     const app = Fastify();
     await app.register(podsafe, { store: new RedisStore({ url: REDIS_URL, prefix: 'b:fpodsafe:' }), secret: SECRET });
@@ -201,7 +226,11 @@ const scenarios = {
     const app = Fastify();
     app.addHook('onRequest', async () => {});
     app.addHook('onSend', async (_request, _reply, payload) => payload);
-    return fastifyRoutes(app, () => bareState, () => {});
+    return fastifyRoutes(
+      app,
+      () => bareState,
+      () => {},
+    );
   },
   'fastify podsafe + MemoryStore': async () => {
     const app = Fastify();

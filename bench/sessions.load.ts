@@ -153,7 +153,8 @@ const memcachedOps = (s: Record<string, number>) =>
 async function redisCommandUsec(admin: Redis): Promise<number> {
   const info = await admin.info('commandstats');
   let usec = 0;
-  for (const [, name, value] of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) if (!/^(info|config)/.test(name!)) usec += Number(value);
+  for (const [, name, value] of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm))
+    if (!/^(info|config)/.test(name!)) usec += Number(value);
   return usec;
 }
 
@@ -173,21 +174,41 @@ interface Stores {
   admin: Redis;
 }
 
-async function load(url: string, method: 'GET' | 'POST', headers: Record<string, string>, duration: number, setupRequest?: autocannon.Request['setupRequest']) {
+async function load(
+  url: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  duration: number,
+  setupRequest?: autocannon.Request['setupRequest'],
+) {
   return autocannon({
     url,
     duration,
     connections: CONNECTIONS,
-    requests: [{ method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'POST' ? '{}' : undefined, ...(setupRequest ? { setupRequest } : {}) }],
+    requests: [
+      {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: method === 'POST' ? '{}' : undefined,
+        ...(setupRequest ? { setupRequest } : {}),
+      },
+    ],
   });
 }
 
-async function measure(app: AppProcess, stores: Stores, route: 'read' | 'write', cookie: string, setupRequest?: autocannon.Request['setupRequest']): Promise<Run> {
+async function measure(
+  app: AppProcess,
+  stores: Stores,
+  route: 'read' | 'write',
+  cookie: string,
+  setupRequest?: autocannon.Request['setupRequest'],
+): Promise<Run> {
   const method = route === 'read' ? 'GET' : 'POST';
   const url = `${app.url}/${route}`;
   const headers: Record<string, string> = cookie ? { cookie } : {};
   await load(url, method, headers, warmup, setupRequest);
-  const storePid = app.scenario.backend === 'redis' ? stores.redis.pid : app.scenario.backend === 'memcached' ? stores.memcached.pid : undefined;
+  const storePid =
+    app.scenario.backend === 'redis' ? stores.redis.pid : app.scenario.backend === 'memcached' ? stores.memcached.pid : undefined;
   if (app.scenario.backend === 'redis') await stores.admin.config('RESETSTAT');
   const cpu0 = await app.cpuUs();
   const store0 = procCpuUs(storePid);
@@ -208,7 +229,13 @@ async function measure(app: AppProcess, stores: Stores, route: 'read' | 'write',
 }
 
 /** Store round trips per request: MONITOR for Redis, `stats` counters for memcached. */
-async function roundTrips(app: AppProcess, stores: Stores, counter: CommandCounter, method: 'GET' | 'POST', path: string): Promise<number | undefined> {
+async function roundTrips(
+  app: AppProcess,
+  stores: Stores,
+  counter: CommandCounter,
+  method: 'GET' | 'POST',
+  path: string,
+): Promise<number | undefined> {
   const browser = new Browser(app.url);
   await browser.post('/login');
   const work = async () => {
@@ -248,7 +275,10 @@ async function startStores(): Promise<Stores> {
   const port = await freePort();
   const asRoot = process.getuid?.() === 0 ? ['-u', 'root'] : [];
   // No -vv here (unlike the test helper): logging every command would be billed to memcached's CPU.
-  const memcached = new ServerProcess('memcached', port, { command: 'memcached', args: [...asRoot, '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '1024'] });
+  const memcached = new ServerProcess('memcached', port, {
+    command: 'memcached',
+    args: [...asRoot, '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '1024'],
+  });
   await memcached.start();
   return { redis, memcached: Object.assign(memcached, { address: `127.0.0.1:${port}` }), admin: new Redis(redis.url) };
 }
@@ -276,7 +306,9 @@ async function mainTable(stores: Stores): Promise<string> {
           const run = await measure(app, stores, route, cookies.get(app.scenario.name)!);
           const key = `${route} ${app.scenario.name}`;
           all.set(key, [...(all.get(key) ?? []), run]);
-          console.log(`round ${round} ${key}: ${run.rps} req/s, ${fmt(run.serverCpuUs)} µs CPU/request${run.errors ? `, ${run.errors} errors` : ''}`);
+          console.log(
+            `round ${round} ${key}: ${run.rps} req/s, ${fmt(run.serverCpuUs)} µs CPU/request${run.errors ? `, ${run.errors} errors` : ''}`,
+          );
         }
       }
     }
@@ -309,7 +341,10 @@ async function mainTable(stores: Stores): Promise<string> {
       `| ${scenario.name} | ${read!.rps} | **${readRatio.toFixed(2)}** | ${write!.rps} | **${writeRatio.toFixed(2)}** | ${both((r) => r.p99)} | ${both((r) => r.serverCpuUs)} | ${both((r) => r.storeCpuUs, 1)} | ${both((r) => r.redisUsec, 1)} | ${fmt(tripsRead, 2)} / ${fmt(tripsWrite, 2)} | ${scenario.sessions ? `${lost}/${LOST_ROUNDS}` : '–'} | ${read!.errors + write!.errors} |`,
     );
   }
-  writeFileSync(join(here, quick || only ? 'results-quick.svg' : 'results.svg'), ratioChart(chart, `Throughput relative to the bare framework (same run, ${seconds} s per run, ${CONNECTIONS} connections)`));
+  writeFileSync(
+    join(here, quick || only ? 'results-quick.svg' : 'results.svg'),
+    ratioChart(chart, `Throughput relative to the bare framework (same run, ${seconds} s per run, ${CONNECTIONS} connections)`),
+  );
   return [
     '| app | read req/s | read ×bare | write req/s | write ×bare | p99 ms read / write | server CPU µs/req read / write | store CPU µs/req read / write (/proc) | Redis µs/req read / write (commandstats) | store round trips read / write | lost updates | errors |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -332,7 +367,11 @@ async function seed(url: string, from: number, to: number): Promise<void> {
   const now = Date.now() / 1000;
   const inFlight = new Set<Promise<unknown>>();
   for (let i = from; i < to; i++) {
-    const saving = store.save(scaleId(i), { isNew: true, data: { user: `user-${i}`, counter: 0 }, set: {}, unset: [], meta: { createdAt: now, lastSeenAt: now } }, 3600);
+    const saving = store.save(
+      scaleId(i),
+      { isNew: true, data: { user: `user-${i}`, counter: 0 }, set: {}, unset: [], meta: { createdAt: now, lastSeenAt: now } },
+      3600,
+    );
     inFlight.add(saving);
     void saving.finally(() => inFlight.delete(saving));
     if (inFlight.size >= 2000) await Promise.race(inFlight);
@@ -410,7 +449,7 @@ it('benchmark', async () => {
     if (!scaleOnly) {
       sections.push(
         `## Every adapter x backend beside the bare framework and the peers\n\n${started} UTC, ${ROUNDS} interleaved round(s) of ${seconds} s per app and route after ${warmup} s of warm-up (median shown), ${CONNECTIONS} connections, one session cookie per app.\n` +
-          '×bare is requests/s relative to the bare framework of the same row, in this run: the figure to compare (absolute req/s move with the machine\'s load).\n\n' +
+          "×bare is requests/s relative to the bare framework of the same row, in this run: the figure to compare (absolute req/s move with the machine's load).\n\n" +
           (await mainTable(stores)),
       );
     }

@@ -25,7 +25,8 @@ const out = mkdtempSync(join(tmpdir(), 'podsafe-pack-'));
 function run(command, args, cwd) {
   return new Promise((resolve) => {
     execFile(command, args, { cwd, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ ok: !error, output: `${stdout}${stderr}${error && !stdout && !stderr ? error.message : ''}` }));
+      resolve({ ok: !error, output: `${stdout}${stderr}${error && !stdout && !stderr ? error.message : ''}` }),
+    );
   });
 }
 

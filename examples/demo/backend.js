@@ -25,25 +25,62 @@ const BACKENDS = ['redis', 'memcached', 'jwt'];
  */
 export async function startBackend(env, notice) {
   const chosen = env.SESSION_BACKEND?.trim().toLowerCase();
-  if (chosen && !BACKENDS.includes(chosen)) throw new Error(`SESSION_BACKEND must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(chosen)}.`);
+  if (chosen && !BACKENDS.includes(chosen))
+    throw new Error(`SESSION_BACKEND must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(chosen)}.`);
 
   if (chosen === 'jwt') return jwt('SESSION_BACKEND=jwt');
 
   if (chosen === 'memcached') {
-    if (env.MEMCACHED_SERVERS) return external('memcached', { MEMCACHED_SERVERS: env.MEMCACHED_SERVERS }, `memcached at ${env.MEMCACHED_SERVERS}`);
-    if (!onPath('memcached')) throw new Error('SESSION_BACKEND=memcached but memcached is not installed: `apt-get install -y memcached`, or set MEMCACHED_SERVERS.');
-    const server = await startServer('memcached', (port) => [...(process.getuid?.() === 0 ? ['-u', 'root'] : []), '-l', LOOPBACK, '-p', String(port), '-U', '0', '-m', '64']);
-    return { kind: 'memcached', env: { SESSION_BACKEND: 'memcached', MEMCACHED_SERVERS: `${LOOPBACK}:${server.port}` }, description: `memcached started for the demo on ${LOOPBACK}:${server.port}`, stop: server.stop };
+    if (env.MEMCACHED_SERVERS)
+      return external('memcached', { MEMCACHED_SERVERS: env.MEMCACHED_SERVERS }, `memcached at ${env.MEMCACHED_SERVERS}`);
+    if (!onPath('memcached'))
+      throw new Error(
+        'SESSION_BACKEND=memcached but memcached is not installed: `apt-get install -y memcached`, or set MEMCACHED_SERVERS.',
+      );
+    const server = await startServer('memcached', (port) => [
+      ...(process.getuid?.() === 0 ? ['-u', 'root'] : []),
+      '-l',
+      LOOPBACK,
+      '-p',
+      String(port),
+      '-U',
+      '0',
+      '-m',
+      '64',
+    ]);
+    return {
+      kind: 'memcached',
+      env: { SESSION_BACKEND: 'memcached', MEMCACHED_SERVERS: `${LOOPBACK}:${server.port}` },
+      description: `memcached started for the demo on ${LOOPBACK}:${server.port}`,
+      stop: server.stop,
+    };
   }
 
   if (env.REDIS_URL) return external('redis', { REDIS_URL: env.REDIS_URL }, `Redis at ${env.REDIS_URL}`);
   if (!onPath('redis-server')) {
-    if (chosen === 'redis') throw new Error('SESSION_BACKEND=redis but redis-server is not installed: `apt-get install -y redis-server`, or set REDIS_URL.');
+    if (chosen === 'redis')
+      throw new Error('SESSION_BACKEND=redis but redis-server is not installed: `apt-get install -y redis-server`, or set REDIS_URL.');
     notice('redis-server is not installed (`apt-get install -y redis-server`), so the demo keeps sessions in signed JWT cookies instead.');
     return jwt('no redis-server installed');
   }
-  const server = await startServer('redis-server', (port, dir) => ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir]);
-  return { kind: 'redis', env: { SESSION_BACKEND: 'redis', REDIS_URL: `redis://${LOOPBACK}:${server.port}` }, description: `redis-server started for the demo on ${LOOPBACK}:${server.port} (no persistence)`, stop: server.stop };
+  const server = await startServer('redis-server', (port, dir) => [
+    '--port',
+    String(port),
+    '--bind',
+    LOOPBACK,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  return {
+    kind: 'redis',
+    env: { SESSION_BACKEND: 'redis', REDIS_URL: `redis://${LOOPBACK}:${server.port}` },
+    description: `redis-server started for the demo on ${LOOPBACK}:${server.port} (no persistence)`,
+    stop: server.stop,
+  };
 }
 
 /**
@@ -51,7 +88,12 @@ export async function startBackend(env, notice) {
  * @returns {Backend}
  */
 function jwt(why) {
-  return { kind: 'jwt', env: { SESSION_BACKEND: 'jwt' }, description: `signed JWT cookies (${why}): no server, the browser carries the session`, stop: async () => {} };
+  return {
+    kind: 'jwt',
+    env: { SESSION_BACKEND: 'jwt' },
+    description: `signed JWT cookies (${why}): no server, the browser carries the session`,
+    stop: async () => {},
+  };
 }
 
 /**
@@ -83,10 +125,12 @@ async function startServer(command, args) {
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
   let exited = false;
-  const exit = new Promise((resolve) => child.once('exit', () => {
+  const exit = new Promise((resolve) =>
+    child.once('exit', () => {
       exited = true;
       resolve(undefined);
-    }));
+    }),
+  );
   const died = exit.then(() => new Error(`${command} exited before it was ready:\n${output}`));
   child.once('error', () => undefined);
   process.once('exit', () => {

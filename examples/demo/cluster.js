@@ -259,7 +259,8 @@ export async function startCluster(options = {}) {
         };
       },
       timeoutMs,
-      timeoutError: () => new Error(`${replica.pod} was not ready and in rotation within ${timeoutMs} ms; last output:\n${replica.output.join('\n')}`),
+      timeoutError: () =>
+        new Error(`${replica.pod} was not ready and in rotation within ${timeoutMs} ms; last output:\n${replica.output.join('\n')}`),
     });
   }
 

@@ -52,16 +52,29 @@ export async function runCompare(options = {}) {
   const notes = [];
   log('starting both fleets...');
   // No automatic restart: the killed replica comes back when the comparison says so.
-  const demo = await startFleets({ ...options, autoRestart: false, notice: (n) => {
+  const demo = await startFleets({
+    ...options,
+    autoRestart: false,
+    notice: (n) => {
       notes.push(n);
       log(`NOTE: ${n}`);
-    } });
+    },
+  });
   try {
     const { fleets } = demo;
     // The same crowd, from the same addresses, for both fleets.
     const nextAddress = addressPool();
     const addresses = Array.from({ length: count }, nextAddress);
-    const crowds = fleets.map((fleet) => createUsers(fleet.cluster.url, count, ((i) => () => /** @type {string} */ (addresses[i++]))(0)));
+    const crowds = fleets.map((fleet) =>
+      createUsers(
+        fleet.cluster.url,
+        count,
+        (
+          (i) => () =>
+            /** @type {string} */ (addresses[i++])
+        )(0),
+      ),
+    );
     /**
      * Runs `step` on both fleets at once, each with its own users; resolves with both results, sticky first.
      * @template T
@@ -69,7 +82,9 @@ export async function runCompare(options = {}) {
      * @returns {Promise<[T, T]>}
      */
     const each = (step) =>
-      /** @type {Promise<[T, T]>} */ (Promise.all(fleets.map((fleet, i) => step(fleet, /** @type {VirtualUser[]} */ (crowds[i]), (r) => fleet.tally.record(r)))));
+      /** @type {Promise<[T, T]>} */ (
+        Promise.all(fleets.map((fleet, i) => step(fleet, /** @type {VirtualUser[]} */ (crowds[i]), (r) => fleet.tally.record(r))))
+      );
 
     log(`${count} users sign in...`);
     await each((_, users, record) => signInAll(users, record));
@@ -108,7 +123,13 @@ export async function runCompare(options = {}) {
       fleet.tally.markJoined();
       for (let r = 0; r < 2; r++) await round(users, record);
       const scale = /** @type {NonNullable<typeof fleet.tally.scale>} */ (fleet.tally.scale);
-      return { pod: scale.pod, requests: scale.requests, onNew: scale.onNew, share: scale.requests ? scale.onNew / scale.requests : 0, loggedOut: scale.loggedOut.size };
+      return {
+        pod: scale.pod,
+        requests: scale.requests,
+        onNew: scale.onNew,
+        share: scale.requests ? scale.onNew / scale.requests : 0,
+        loggedOut: scale.loggedOut.size,
+      };
     });
 
     log('address change: every user comes back from another address...');
@@ -164,14 +185,22 @@ export function formatTable(comparison) {
     [`${n} users, ${comparison.replicas} replicas each`, 'sticky', 'podsafe'],
     [`1. users logged out when ${sticky.killedPod} is killed`, of(sticky.loggedOutByKill), of(podsafe.loggedOutByKill)],
     [`   ...and again when ${sticky.killedPod} is back`, of(sticky.loggedOutWhenBack), of(podsafe.loggedOutWhenBack)],
-    ['2. requests per replica, max / min', `${sticky.maxRequests} / ${sticky.minRequests}`, `${podsafe.maxRequests} / ${podsafe.minRequests}`],
+    [
+      '2. requests per replica, max / min',
+      `${sticky.maxRequests} / ${sticky.minRequests}`,
+      `${podsafe.maxRequests} / ${podsafe.minRequests}`,
+    ],
     [`3. new ${sticky.newPod}'s share of signed-in users' requests`, pct(sticky.newReplicaShare), pct(podsafe.newReplicaShare)],
     ['   users logged out by the scale-out', of(sticky.loggedOutByScaleOut), of(podsafe.loggedOutByScaleOut)],
     ['4. users logged out after an address change', of(sticky.loggedOutByAddressChange), of(podsafe.loggedOutByAddressChange)],
     ['failed requests (5xx, refused)', String(sticky.failedRequests), String(podsafe.failedRequests)],
   ];
   const widths = /** @type {const} */ ([0, 1, 2]).map((c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (/** @type {string[]} */ r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (/** @type {string[]} */ r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [
     `sticky:  ${sticky.front}; sessions in ${sticky.sessions}`,

@@ -78,7 +78,8 @@ export class VirtualUser {
     const wasSignedIn = this.signedIn;
     const login = this.login;
     const answer = wasSignedIn ? await this.#post('/api/increment', {}) : await this.#post('/api/login', { user: this.name });
-    if (!answer.ok) return { user: this, kind: wasSignedIn ? 'visit' : 'login', ok: false, pod: answer.pod, lost: false, login, error: answer.error };
+    if (!answer.ok)
+      return { user: this, kind: wasSignedIn ? 'visit' : 'login', ok: false, pod: answer.pod, lost: false, login, error: answer.error };
     this.pod = answer.pod;
     if (!wasSignedIn) {
       this.signedIn = true;
@@ -184,7 +185,8 @@ export class VirtualUser {
 export function createUsers(baseUrl, count, nextAddress) {
   return Array.from(
     { length: count },
-    (_, i) => new VirtualUser({ baseUrl, name: `user-${String(i + 1).padStart(2, '0')}`, address: nextAddress(), weight: i % 5 === 0 ? 4 : 1 }),
+    (_, i) =>
+      new VirtualUser({ baseUrl, name: `user-${String(i + 1).padStart(2, '0')}`, address: nextAddress(), weight: i % 5 === 0 ? 4 : 1 }),
   );
 }
 

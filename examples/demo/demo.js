@@ -52,19 +52,36 @@ export async function startDemo(options = {}) {
   await checkClientAddresses();
   /** @type {string[]} */
   const notes = [];
-  const started = await startFleets({ ...options, notice: (n) => {
+  const started = await startFleets({
+    ...options,
+    notice: (n) => {
       notes.push(n);
       log(`NOTE: ${n}`);
-    } });
+    },
+  });
   const nextAddress = addressPool();
   const addresses = Array.from({ length: count }, nextAddress);
   const youAddress = nextAddress();
   /** @param {Fleet} fleet */
   const side = (fleet) => {
-    const users = createUsers(fleet.cluster.url, count, ((i) => () => /** @type {string} */ (addresses[i++]))(0));
+    const users = createUsers(
+      fleet.cluster.url,
+      count,
+      (
+        (i) => () =>
+          /** @type {string} */ (addresses[i++])
+      )(0),
+    );
     const record = (/** @type {VisitResult} */ r) => fleet.tally.record(r);
     const you = new VirtualUser({ baseUrl: fleet.cluster.url, name: 'you', address: youAddress });
-    return { fleet, users, record, you, crowd: liveCrowd(users, record, { thinkMs }), last: /** @type {AddressMove | undefined} */ (undefined) };
+    return {
+      fleet,
+      users,
+      record,
+      you,
+      crowd: liveCrowd(users, record, { thinkMs }),
+      last: /** @type {AddressMove | undefined} */ (undefined),
+    };
   };
   const sides = /** @type {const} */ ([side(started.fleets[0]), side(started.fleets[1])]);
   const uniqueNotes = () => [...new Set(notes)];
@@ -100,7 +117,8 @@ export async function startDemo(options = {}) {
     },
     async scale() {
       const n = sides[0].fleet.cluster.replicas.length;
-      if (n >= MAX_REPLICAS) throw Object.assign(new Error(`both fleets already have ${MAX_REPLICAS} replicas, the most this demo adds`), { status: 409 });
+      if (n >= MAX_REPLICAS)
+        throw Object.assign(new Error(`both fleets already have ${MAX_REPLICAS} replicas, the most this demo adds`), { status: 409 });
       await Promise.all(
         sides.map(async ({ fleet, users }) => {
           fleet.tally.markScale(`replica-${n}`, users);

@@ -44,14 +44,26 @@ import { Tally } from './tally.js';
  * @returns {Promise<Fleets>}
  */
 export async function startFleets(options = {}) {
-  const { env = process.env, front = 'auto', replicas = 3, app = 'express-app', restartDelayMs = 1000, autoRestart = true, notice = () => {} } = options;
+  const {
+    env = process.env,
+    front = 'auto',
+    replicas = 3,
+    app = 'express-app',
+    restartDelayMs = 1000,
+    autoRestart = true,
+    notice = () => {},
+  } = options;
   const backend = await startBackend(env, notice);
   // One secret per fleet, for every replica of it, or none could read another's cookies.
   const secret = () => env.SESSION_SECRET || randomBytes(48).toString('base64url');
   const common = { app, replicas, front, restartDelayMs, autoRestart };
   const started = await Promise.allSettled([
     // Not production: the app refuses to keep sessions in memory there, rightly.
-    startCluster({ ...common, affinity: 'client-ip', env: { SESSION_BACKEND: 'memory', NODE_ENV: 'development', SESSION_SECRET: secret() } }),
+    startCluster({
+      ...common,
+      affinity: 'client-ip',
+      env: { SESSION_BACKEND: 'memory', NODE_ENV: 'development', SESSION_SECRET: secret() },
+    }),
     startCluster({ ...common, affinity: 'none', env: { ...backend.env, SESSION_SECRET: secret() } }),
   ]);
   const failed = started.find((s) => s.status === 'rejected');
@@ -60,8 +72,11 @@ export async function startFleets(options = {}) {
     await backend.stop();
     throw failed.reason;
   }
-  const [sticky, podsafe] = /** @type {[Cluster, Cluster]} */ (started.map((s) => /** @type {PromiseFulfilledResult<Cluster>} */ (s).value));
-  const frontName = (/** @type {Cluster} */ cluster) => (cluster.front === 'nginx' ? 'nginx' : `Node proxy${front === 'node' ? '' : ' (nginx is not installed)'}`);
+  const [sticky, podsafe] = /** @type {[Cluster, Cluster]} */ (
+    started.map((s) => /** @type {PromiseFulfilledResult<Cluster>} */ (s).value)
+  );
+  const frontName = (/** @type {Cluster} */ cluster) =>
+    cluster.front === 'nginx' ? 'nginx' : `Node proxy${front === 'node' ? '' : ' (nginx is not installed)'}`;
   /** @type {[Fleet, Fleet]} */
   const fleets = [
     {
@@ -71,7 +86,13 @@ export async function startFleets(options = {}) {
       front: `${frontName(sticky)}, client-address affinity (${sticky.front === 'nginx' ? 'hash $remote_addr consistent' : 'a consistent-hash ring'})`,
       sessions: "each replica's own memory (MemoryStore)",
     },
-    { name: 'podsafe', cluster: podsafe, tally: new Tally(), front: `${frontName(podsafe)}, round robin, no affinity`, sessions: backend.description },
+    {
+      name: 'podsafe',
+      cluster: podsafe,
+      tally: new Tally(),
+      front: `${frontName(podsafe)}, round robin, no affinity`,
+      sessions: backend.description,
+    },
   ];
   return {
     fleets,

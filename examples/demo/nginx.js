@@ -106,7 +106,8 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const confPath = join(dir, 'nginx.conf');
-  const write = (/** @type {Upstream[]} */ list) => writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot, affinity }));
+  const write = (/** @type {Upstream[]} */ list) =>
+    writeFileSync(confPath, nginxConfig({ dir, host, port, upstreams: list, asRoot, affinity }));
   write(upstreams);
 
   // -e (1.19.5+) keeps even the earliest log lines off /var/log/nginx.
@@ -129,7 +130,8 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
     if (output.length > 60) output = output.slice(-60);
     const started = /start worker process (\d+)/.exec(line);
     const exited = /worker process (\d+) exited/.exec(line);
-    if (/: reconfiguring\s*$/.test(line)) generation += 1; // the master's own line, not the signal notice
+    if (/: reconfiguring\s*$/.test(line))
+      generation += 1; // the master's own line, not the signal notice
     else if (started) workers.set(Number(started[1]), generation);
     else if (exited) workers.delete(Number(exited[1]));
     if (/\[(emerg|alert|crit|error|warn)\]/.test(line)) onLog(line);
@@ -146,10 +148,12 @@ export async function startNginx({ dir, host = LOOPBACK, port, upstreams, affini
   }
   let exited = false;
   /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
-  const exit = new Promise((resolve) => child.once('exit', (code, signal) => {
+  const exit = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
       exited = true;
       resolve({ code, signal });
-    }));
+    }),
+  );
   child.once('error', (error) => onLine(`[emerg] spawn failed: ${error.message}`));
   const died = exit.then(({ code, signal }) => new Error(`nginx exited (code ${code}, signal ${signal}):\n${output.join('\n')}`));
 

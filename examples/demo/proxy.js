@@ -21,7 +21,17 @@ const FAIL_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 1000;
 const MAX_BODY = 1024 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+];
 
 /**
  * @param {{ host?: string, port: number, upstreams: Upstream[], affinity?: Affinity }} options
@@ -124,11 +134,13 @@ export async function startProxy({ host = LOOPBACK, port, upstreams, affinity = 
       ring = hashRing(peers);
       const drained = () => list.every((u) => u.enabled || !active.get(u.port));
       if (drained()) return Promise.resolve();
-      return new Promise((resolve) => drainWaiters.push(() => {
-        if (!drained()) return false;
-        resolve();
-        return true;
-      }));
+      return new Promise((resolve) =>
+        drainWaiters.push(() => {
+          if (!drained()) return false;
+          resolve();
+          return true;
+        }),
+      );
     },
     stop() {
       return new Promise((resolve) => {

@@ -39,7 +39,8 @@ try {
 function integer(name, raw, fallback, min, max) {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
   return value;
 }
 
@@ -134,7 +135,9 @@ if (process.stdin.isTTY) {
     if (!path) return say(`unknown command ${JSON.stringify(verb)}: k, a, m, c, q`);
     if (verb === 'c') crowdOn = !crowdOn;
     // The page's own API, so the terminal and the page never disagree.
-    const response = await fetch(demo.url + path, { method: 'POST', body: JSON.stringify({ running: crowdOn }) }).catch((e) => ({ json: async () => ({ error: e.message }) }));
+    const response = await fetch(demo.url + path, { method: 'POST', body: JSON.stringify({ running: crowdOn }) }).catch((e) => ({
+      json: async () => ({ error: e.message }),
+    }));
     const body = /** @type {{ message?: string, error?: string }} */ (await response.json());
     say(String(body.message ?? body.error));
   });

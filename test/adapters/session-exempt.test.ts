@@ -69,7 +69,13 @@ describe('Express: session({ skip })', () => {
     app.use(((error, _req, res, _next) => res.status(500).json({ message: (error as Error).message })) as express.ErrorRequestHandler);
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
-    closers.push(() => store.close(), () => { server.closeAllConnections(); server.close(); });
+    closers.push(
+      () => store.close(),
+      () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    );
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
@@ -94,7 +100,10 @@ describe('Express: session({ skip })', () => {
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
-    closers.push(() => { server.closeAllConnections(); server.close(); });
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
     await new Browser(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/');
     expect(message).toMatch(/exempt from sessions by the `skip` option of session\(\)/);
   });
@@ -125,7 +134,10 @@ describe('Fastify: route config { session: false }', () => {
     });
     app.get('/me', async (request) => ({ user: (request.session as unknown as Data).user ?? null }));
     url = await app.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => app.close(), () => store.close());
+    closers.push(
+      () => app.close(),
+      () => store.close(),
+    );
   });
 
   it('an exempt route makes zero Redis commands and sets no cookie; a session route still reads the session', async () => {
@@ -136,6 +148,8 @@ describe('Fastify: route config { session: false }', () => {
 
   it('reading request.session on an exempt route throws an error that names the route option', async () => {
     const seen = await commandsOf(url, ['/healthz/peek']);
-    expect(seen['/healthz/peek']!.body).toEqual({ message: expect.stringMatching(/exempt from sessions by its route option `config: \{ session: false \}`/) });
+    expect(seen['/healthz/peek']!.body).toEqual({
+      message: expect.stringMatching(/exempt from sessions by its route option `config: \{ session: false \}`/),
+    });
   });
 });

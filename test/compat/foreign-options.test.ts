@@ -68,13 +68,37 @@ describe('express-session and @fastify/session options', () => {
 
 describe('store options', () => {
   it.each([
-    ['RedisStore', () => new RedisStore({ url: 'redis://127.0.0.1:1', lazyConnect: true } as never), /RedisStore: unknown option "lazyConnect"/],
-    ['RedisStore (connect-redis ttl)', () => new RedisStore({ url: 'redis://127.0.0.1:1', ttl: 60 } as never), /session option ttl \(seconds\)/],
-    ['MemcachedStore (connect-memcached hosts)', () => new MemcachedStore({ hosts: ['127.0.0.1:1'] } as never), /servers: \["127\.0\.0\.1:1"\]/],
-    ['JwtStore', () => new JwtStore({ secret: SECRET_A, expiresIn: '1h' } as never), /JwtStore: "expiresIn" is not a podsafe option.*ttl \(seconds\)/],
-    ['JwtStore (typo)', () => new JwtStore({ secret: SECRET_A, issuerr: 'x' } as never), /unknown option "issuerr".*Valid options: secret, secrets, keys/],
+    [
+      'RedisStore',
+      () => new RedisStore({ url: 'redis://127.0.0.1:1', lazyConnect: true } as never),
+      /RedisStore: unknown option "lazyConnect"/,
+    ],
+    [
+      'RedisStore (connect-redis ttl)',
+      () => new RedisStore({ url: 'redis://127.0.0.1:1', ttl: 60 } as never),
+      /session option ttl \(seconds\)/,
+    ],
+    [
+      'MemcachedStore (connect-memcached hosts)',
+      () => new MemcachedStore({ hosts: ['127.0.0.1:1'] } as never),
+      /servers: \["127\.0\.0\.1:1"\]/,
+    ],
+    [
+      'JwtStore',
+      () => new JwtStore({ secret: SECRET_A, expiresIn: '1h' } as never),
+      /JwtStore: "expiresIn" is not a podsafe option.*ttl \(seconds\)/,
+    ],
+    [
+      'JwtStore (typo)',
+      () => new JwtStore({ secret: SECRET_A, issuerr: 'x' } as never),
+      /unknown option "issuerr".*Valid options: secret, secrets, keys/,
+    ],
     ['MemoryStore', () => new MemoryStore({ sweep: 1 } as never), /MemoryStore: unknown option "sweep"/],
-    ['ExpressSessionStore', () => new ExpressSessionStore({ store: new MemoryStore(), client: {} } as never), /new RedisStore\(\{ client \}\)/],
+    [
+      'ExpressSessionStore',
+      () => new ExpressSessionStore({ store: new MemoryStore(), client: {} } as never),
+      /new RedisStore\(\{ client \}\)/,
+    ],
     ['FastifySessionStore', () => new FastifySessionStore({ store: new MemoryStore(), prefx: 'x' } as never), /unknown option "prefx"/],
   ])('%s refuses unknown keys with a hint', (_name, make, message) => {
     expect(refusal(make)).toMatch(message);

@@ -54,7 +54,10 @@ export function passportExpressApp(options: SessionOptions): express.Express {
   app.use(auth.session());
 
   // express-session's req.sessionID works as a rate-limit key: one budget per session.
-  app.use('/limited', rateLimit({ windowMs: 60_000, limit: 2, keyGenerator: (req) => req.sessionID, standardHeaders: 'draft-8', legacyHeaders: false }));
+  app.use(
+    '/limited',
+    rateLimit({ windowMs: 60_000, limit: 2, keyGenerator: (req) => req.sessionID, standardHeaders: 'draft-8', legacyHeaders: false }),
+  );
   app.get('/limited', (_req, res) => {
     res.json({ ok: true });
   });

@@ -101,7 +101,7 @@ for (const makeBackend of [redisBackend, jwtBackend]) {
       expect((await browser.get('/notes')).body).toEqual({ info: [] });
     });
 
-    it('csrf-sync: refuses a POST without the session token or with another session\'s, and the token changes at login', async () => {
+    it("csrf-sync: refuses a POST without the session token or with another session's, and the token changes at login", async () => {
       const browser = new Browser(podA.url);
       const other = new Browser(podB.url);
       const foreign = await csrfToken(other);

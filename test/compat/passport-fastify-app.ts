@@ -50,16 +50,15 @@ export async function passportFastifyApp(
   app.get('/csrf', async (_request, reply) => ({ token: reply.generateCsrf() }));
   app.get('/login', async (_request, reply) => ({ errors: reply.flash('error') }));
   // (@fastify/passport types its handler as a route handler; it runs as a preValidation hook.)
-  const logIn = passport.authenticate('local', { failureRedirect: '/login', failureFlash: 'Wrong name or password.' }) as preValidationHookHandler;
-  app.post(
-    '/login',
-    { onRequest: app.csrfProtection, preValidation: logIn },
-    async (request, reply) => {
-      // "Remember me": this session alone lives 30 days (podsafe's spelling, in seconds).
-      if ((request.body as { remember?: boolean }).remember) request.session.setLifetime({ ttl: 30 * 86400 });
-      return reply.redirect('/me');
-    },
-  );
+  const logIn = passport.authenticate('local', {
+    failureRedirect: '/login',
+    failureFlash: 'Wrong name or password.',
+  }) as preValidationHookHandler;
+  app.post('/login', { onRequest: app.csrfProtection, preValidation: logIn }, async (request, reply) => {
+    // "Remember me": this session alone lives 30 days (podsafe's spelling, in seconds).
+    if ((request.body as { remember?: boolean }).remember) request.session.setLifetime({ ttl: 30 * 86400 });
+    return reply.redirect('/me');
+  });
   app.get('/me', async (request) => ({ user: request.user ?? null }));
   app.post('/logout', async (request, reply) => {
     await request.logout();

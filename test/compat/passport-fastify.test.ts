@@ -71,7 +71,7 @@ for (const makeBackend of [redisBackend, jwtBackend]) {
         expect((await browser.get('/login')).body).toEqual({ errors: [] });
       });
 
-      it('csrf-protection: refuses a POST without the session secret\'s token, accepts a fresh one after login', async () => {
+      it("csrf-protection: refuses a POST without the session secret's token, accepts a fresh one after login", async () => {
         const browser = new Browser(urlA);
         const other = new Browser(urlB);
         const foreign = await csrfToken(other);

@@ -102,7 +102,7 @@ for (const makeBackend of [redisBackend, jwtBackend]) {
       expect((await browser.get('/cookie')).body).toMatchObject({ maxAge: null });
     });
 
-    it('destroy(callback) logs out; cookie attributes are the app\'s and say so when assigned', async () => {
+    it("destroy(callback) logs out; cookie attributes are the app's and say so when assigned", async () => {
       const browser = new Browser(url);
       await browser.post('/callbacks');
       expect((await browser.post('/destroy')).body).toEqual({ destroyed: true });

@@ -48,7 +48,9 @@ describe('demo waitFor()', () => {
 
   it('rejects with timeoutError() when nothing makes it true in time', async () => {
     const events = new EventEmitter();
-    await expect(waitFor({ until: () => false, watch: watching(events), timeoutMs: 1, timeoutError: () => new Error('late') })).rejects.toThrow('late');
+    await expect(
+      waitFor({ until: () => false, watch: watching(events), timeoutMs: 1, timeoutError: () => new Error('late') }),
+    ).rejects.toThrow('late');
     expect(events.listenerCount('change')).toBe(0);
   });
 });

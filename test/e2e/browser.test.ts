@@ -17,10 +17,10 @@ const text = (page: Page, testId: string) => page.getByTestId(testId).textConten
 
 /** Waits until the element shows `expected` (the page updates after fetch() answers). */
 async function shows(page: Page, testId: string, expected: string): Promise<void> {
-  await page.waitForFunction(
-    ([id, value]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === value,
-    [testId, expected] as const,
-  );
+  await page.waitForFunction(([id, value]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === value, [
+    testId,
+    expected,
+  ] as const);
 }
 
 describe.skipIf(skip)('the demo page in headless Chromium', () => {

@@ -20,7 +20,10 @@ interface Exit {
   output: string;
 }
 
-function run(app: ExampleApp, env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string; logged: (text: string) => Promise<boolean> } {
+function run(
+  app: ExampleApp,
+  env: Record<string, string>,
+): { child: ChildProcess; exited: Promise<Exit>; output: () => string; logged: (text: string) => Promise<boolean> } {
   const child = spawn(process.execPath, [appEntry(app)], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,14 +67,24 @@ describe.each(APPS)('%s', (app) => {
     it.each<[Record<string, string>, RegExp]>([
       [{ SESSION_BACKEND: 'mysql' }, /SESSION_BACKEND must be one of redis, memcached, jwt/],
       [{ NODE_ENV: 'production' }, /SESSION_SECRET is required when NODE_ENV=production/],
-      [{ SESSION_BACKEND: 'memory', NODE_ENV: 'production' }, /SESSION_BACKEND=memory keeps sessions in this process.*choose redis, memcached or jwt/],
+      [
+        { SESSION_BACKEND: 'memory', NODE_ENV: 'production' },
+        /SESSION_BACKEND=memory keeps sessions in this process.*choose redis, memcached or jwt/,
+      ],
       [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET entry 1 is 9 bytes/],
       [{ PORT: 'eighty' }, /PORT must be an integer/],
       [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
       [{ REVOCATION_REDIS_URL: 'redis://redis:6379' }, /REVOCATION_REDIS_URL is only for SESSION_BACKEND=jwt/],
       [{ PORT: '3000', METRICS_PORT: '3000' }, /METRICS_PORT must differ from PORT/],
       // Only the Fastify app logs through pino, so only it reads LOG_LEVEL.
-      ...(app === 'fastify-app' ? [[{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/] as [Record<string, string>, RegExp]] : []),
+      ...(app === 'fastify-app'
+        ? [
+            [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/] as [
+              Record<string, string>,
+              RegExp,
+            ],
+          ]
+        : []),
     ])('%o', async (env, message) => {
       const { code, output } = await run(app, env).exited;
       expect(code).toBe(1);
@@ -90,7 +103,12 @@ describe.each(APPS)('%s', (app) => {
       redis = await startRedis();
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
-      server = run(app, { PORT: String(port), REDIS_URL: redis.url, SESSION_SECRET: randomBytes(48).toString('base64url'), POD_NAME: 'solo' });
+      server = run(app, {
+        PORT: String(port),
+        REDIS_URL: redis.url,
+        SESSION_SECRET: randomBytes(48).toString('base64url'),
+        POD_NAME: 'solo',
+      });
       await waitForPort(port);
     });
 

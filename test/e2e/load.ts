@@ -112,7 +112,9 @@ export class VirtualUser {
         continue;
       }
       if (body.user !== this.name || body.counter <= this.counter) {
-        this.#lost(`${this.name}: after counter ${this.counter}, ${body.pod} answered user ${JSON.stringify(body.user)} counter ${body.counter}`);
+        this.#lost(
+          `${this.name}: after counter ${this.counter}, ${body.pod} answered user ${JSON.stringify(body.user)} counter ${body.counter}`,
+        );
         continue;
       }
       if (body.counter > this.counter + 1 + this.#failedSinceAck) {

@@ -38,14 +38,19 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-type AnyRequest = { session: Record<string, unknown> & { regenerate(cb?: (e?: unknown) => void): unknown; destroy(cb?: (e?: unknown) => void): unknown }; body?: { user?: string } };
+type AnyRequest = {
+  session: Record<string, unknown> & { regenerate(cb?: (e?: unknown) => void): unknown; destroy(cb?: (e?: unknown) => void): unknown };
+  body?: { user?: string };
+};
 type Send = { json(body: unknown): void };
 
 /** The routes on an express-session app (callback API) or a podsafe one (promise API). */
 function routes(app: express.Express, style: 'express-session' | 'podsafe'): void {
   const me = (req: AnyRequest) => ({ user: req.session.user ?? null, count: req.session.count ?? 0 });
   const call = (req: AnyRequest, method: 'regenerate' | 'destroy') =>
-    style === 'podsafe' ? (req.session[method]() as Promise<void>) : new Promise<void>((resolve, reject) => req.session[method]((e) => (e ? reject(e) : resolve())));
+    style === 'podsafe'
+      ? (req.session[method]() as Promise<void>)
+      : new Promise<void>((resolve, reject) => req.session[method]((e) => (e ? reject(e) : resolve())));
   app.post('/login', async (req, res) => {
     const r = req as unknown as AnyRequest;
     await call(r, 'regenerate');
@@ -83,7 +88,9 @@ export async function startOldExpressApp(redisUrl: string, cookie: { maxAge?: nu
   await client.connect();
   const app = express();
   app.use(express.json());
-  app.use(expressSession({ store: new ConnectRedisStore({ client }), secret: OLD_SECRET, resave: false, saveUninitialized: false, cookie }));
+  app.use(
+    expressSession({ store: new ConnectRedisStore({ client }), secret: OLD_SECRET, resave: false, saveUninitialized: false, cookie }),
+  );
   routes(app, 'express-session');
   return listen(app, () => client.quit());
 }

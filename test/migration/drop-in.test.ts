@@ -94,8 +94,18 @@ describe('ExpressSessionStore over RedisStore({ legacy })', () => {
 
   it("'read': converting a legacy session on first use costs four commands, and a later read one", async () => {
     const store = legacyStore('read', 'dropin-cost:');
-    await fixture.admin.set('sess:cost-id-0000000001', JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'gil' }), 'EX', 600);
-    await fixture.admin.set('sess:cost-id-0000000002', JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'hal' }), 'EX', 600);
+    await fixture.admin.set(
+      'sess:cost-id-0000000001',
+      JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'gil' }),
+      'EX',
+      600,
+    );
+    await fixture.admin.set(
+      'sess:cost-id-0000000002',
+      JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, user: 'hal' }),
+      'EX',
+      600,
+    );
     await store.get('cost-id-0000000001'); // the first use of each script on a connection sends its source (EVAL)
     const counter = new CommandCounter(fixture.url);
     try {

@@ -26,7 +26,11 @@ beforeAll(async () => {
   counter = new CommandCounter(redis.url);
   old = await startOldExpressApp(redis.url);
   store = new RedisStore({ url: redis.url, legacy: { format: 'connect-redis', mode: 'read' } });
-  app = await startNewExpressApp({ store, secret: NEW_SECRET, legacyCookie: { name: 'connect.sid', secret: ['an-older-secret', OLD_SECRET] } });
+  app = await startNewExpressApp({
+    store,
+    secret: NEW_SECRET,
+    legacyCookie: { name: 'connect.sid', secret: ['an-older-secret', OLD_SECRET] },
+  });
 });
 
 afterAll(async () => {

@@ -50,7 +50,9 @@ describe("RedisStore legacy 'dual', the legacyCookie view", () => {
     expect(await view.save(id, { isNew: false, set: { a: 1 }, unset: [], data: {}, meta: meta() }, 60)).toBe(false);
     expect(await admin.exists(`sess:${id}`)).toBe(0);
     await admin.set(`sess:${id}`, JSON.stringify({ cookie }), 'EX', 60);
-    await expect(view.save(id, { isNew: false, set: { cookie: 'x' }, unset: [], data: {}, meta: meta() }, 60)).rejects.toThrow(/express-session's own/);
+    await expect(view.save(id, { isNew: false, set: { cookie: 'x' }, unset: [], data: {}, meta: meta() }, 60)).rejects.toThrow(
+      /express-session's own/,
+    );
     expect(JSON.parse((await admin.get(`sess:${id}`))!)).toEqual({ cookie });
   });
 });

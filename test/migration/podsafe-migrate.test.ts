@@ -33,7 +33,11 @@ async function seed(count: number, prefix = 'sess:'): Promise<void> {
     const pipeline = admin.pipeline();
     for (let i = start; i < Math.min(count, start + 1000); i++) {
       const id = `seed-${String(i).padStart(12, '0')}`;
-      const session = { cookie: { originalMaxAge: 3_600_000, expires, secure: false, httpOnly: true, path: '/' }, user: `user-${i}`, count: i };
+      const session = {
+        cookie: { originalMaxAge: 3_600_000, expires, secure: false, httpOnly: true, path: '/' },
+        user: `user-${i}`,
+        count: i,
+      };
       pipeline.set(prefix + id, JSON.stringify(session), 'EX', 3600);
     }
     await pipeline.exec();
@@ -124,7 +128,11 @@ describe('podsafe-migrate', () => {
       const sessionStore = new RedisStore({ url: redis.url, legacy });
       stores.push(dropInStore, sessionStore);
       const dropIn = await startDropInApp(dropInStore);
-      const modern = await startNewExpressApp({ store: sessionStore, secret: NEW_SECRET, legacyCookie: { name: 'connect.sid', secret: OLD_SECRET } });
+      const modern = await startNewExpressApp({
+        store: sessionStore,
+        secret: NEW_SECRET,
+        legacyCookie: { name: 'connect.sid', secret: OLD_SECRET },
+      });
       apps.push(dropIn, modern);
       viaDropIn.baseUrl = dropIn.url;
       expect((await viaDropIn.get('/me')).body).toEqual({ user: 'kim', count: 0 });

@@ -37,7 +37,11 @@ describe('a rolling deploy from express-session + connect-redis to podsafe', () 
     const dual = await newPod('dual');
 
     // Some users logged in before the deploy, some log in on a new pod during it.
-    const users = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay'].map((user, i) => ({ user, count: 0, browser: new Browser(i < 3 ? old.url : dual.url) }));
+    const users = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay'].map((user, i) => ({
+      user,
+      count: 0,
+      browser: new Browser(i < 3 ? old.url : dual.url),
+    }));
     for (const u of users) expect((await u.browser.post('/login', { user: u.user })).body).toEqual({ user: u.user, count: 0 });
 
     const pods = [old.url, dual.url];

@@ -10,9 +10,14 @@ import { describeUserIndex } from '@podsafe/testkit';
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const revocationPrefix = `podsafe:test:${run}:jwt-revoked:`;
 
-describeUserIndex('JwtStore with a RedisStore revocation store', () => new JwtStore({ secret: randomBytes(32), revocation: new RedisStore({ url: inject('redisUrl'), prefix: revocationPrefix }) }), {
-  anotherPod: () => new JwtStore({ secret: randomBytes(32), revocation: new RedisStore({ url: inject('redisUrl'), prefix: revocationPrefix }) }),
-});
+describeUserIndex(
+  'JwtStore with a RedisStore revocation store',
+  () => new JwtStore({ secret: randomBytes(32), revocation: new RedisStore({ url: inject('redisUrl'), prefix: revocationPrefix }) }),
+  {
+    anotherPod: () =>
+      new JwtStore({ secret: randomBytes(32), revocation: new RedisStore({ url: inject('redisUrl'), prefix: revocationPrefix }) }),
+  },
+);
 
 describe('sessions per user: JwtStore + RedisStore revocation, two pods', () => {
   const revocations: RedisStore[] = [];
@@ -65,10 +70,16 @@ describe('stores without a per-user index fail at startup, not at the first requ
     const store = new MemcachedStore({ servers: inject('memcachedServers') });
     try {
       expect(store.capabilities.userIndex).toBeFalsy();
-      expect(() => new SessionEngine({ store, secret: 'startup-check-secret-0123456789abcdef', userKey: 'userId' })).toThrow(SessionConfigError);
-      expect(() => new SessionEngine({ store, secret: 'startup-check-secret-0123456789abcdef', userKey: 'userId' })).toThrow(/MemcachedStore does not/);
+      expect(() => new SessionEngine({ store, secret: 'startup-check-secret-0123456789abcdef', userKey: 'userId' })).toThrow(
+        SessionConfigError,
+      );
+      expect(() => new SessionEngine({ store, secret: 'startup-check-secret-0123456789abcdef', userKey: 'userId' })).toThrow(
+        /MemcachedStore does not/,
+      );
       // As a JWT revocation store it cannot keep the index either.
-      expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32), revocation: store }), userKey: 'userId' })).toThrow(/revocation store/);
+      expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32), revocation: store }), userKey: 'userId' })).toThrow(
+        /revocation store/,
+      );
     } finally {
       await store.close();
     }

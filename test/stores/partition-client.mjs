@@ -51,7 +51,17 @@ async function loop() {
   }
 }
 
-await store.save(id, { isNew: true, set: { user: 'alice' }, unset: [], data: { user: 'alice' }, meta: { createdAt: Date.now() / 1000, lastSeenAt: Date.now() / 1000 } }, 600);
+await store.save(
+  id,
+  {
+    isNew: true,
+    set: { user: 'alice' },
+    unset: [],
+    data: { user: 'alice' },
+    meta: { createdAt: Date.now() / 1000, lastSeenAt: Date.now() / 1000 },
+  },
+  600,
+);
 send({ event: 'ready', data: (await store.get(id))?.data ?? null });
 void loop();
 for await (const line of createInterface({ input: process.stdin })) {

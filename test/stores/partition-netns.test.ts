@@ -73,7 +73,11 @@ function dropRules(): string {
 }
 
 function applyPartition(): void {
-  const result = spawnSync('ip', ['netns', 'exec', serverNs, 'nft', '-f', '-'], { input: dropRules(), encoding: 'utf8', env: { ...process.env, PATH } });
+  const result = spawnSync('ip', ['netns', 'exec', serverNs, 'nft', '-f', '-'], {
+    input: dropRules(),
+    encoding: 'utf8',
+    env: { ...process.env, PATH },
+  });
   if (result.status !== 0) throw new Error(`nft failed: ${result.stderr}`);
 }
 
@@ -119,7 +123,9 @@ function startClient(store: 'redis' | 'memcached', address: string) {
         const found = events.find(test);
         if (found) return found;
         if (child.exitCode !== null || Date.now() > deadline) {
-          throw new Error(`the ${store} client did not report ${what} (events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr.slice(-2000)})`);
+          throw new Error(
+            `the ${store} client did not report ${what} (events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr.slice(-2000)})`,
+          );
         }
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
@@ -141,19 +147,40 @@ function startClient(store: 'redis' | 'memcached', address: string) {
 describe.skipIf(skipReason !== undefined)('a real partition (network namespaces, nftables drop)', () => {
   beforeAll(async () => {
     // The client process runs the built packages: build what changed (incremental).
-    sh([process.execPath, join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'packages', 'redis'), join(ROOT, 'packages', 'memcached')]);
+    sh([
+      process.execPath,
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-b',
+      join(ROOT, 'packages', 'redis'),
+      join(ROOT, 'packages', 'memcached'),
+    ]);
     const veth = `psv${suffix}`;
     sh(['ip', 'netns', 'add', serverNs]);
     sh(['ip', 'netns', 'add', clientNs]);
     sh(['ip', 'link', 'add', `${veth}s`, 'type', 'veth', 'peer', 'name', `${veth}c`]);
     sh(['ip', 'link', 'set', `${veth}s`, 'netns', serverNs]);
     sh(['ip', 'link', 'set', `${veth}c`, 'netns', clientNs]);
-    for (const [ns, dev, ip] of [[serverNs, `${veth}s`, serverIp], [clientNs, `${veth}c`, clientIp]] as const) {
+    for (const [ns, dev, ip] of [
+      [serverNs, `${veth}s`, serverIp],
+      [clientNs, `${veth}c`, clientIp],
+    ] as const) {
       sh(['ip', '-n', ns, 'addr', 'add', `${ip}/30`, 'dev', dev]);
       sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
       sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     }
-    startInServerNs(['redis-server', '--port', String(redisPort), '--bind', serverIp, '--protected-mode', 'no', '--save', '', '--appendonly', 'no']);
+    startInServerNs([
+      'redis-server',
+      '--port',
+      String(redisPort),
+      '--bind',
+      serverIp,
+      '--protected-mode',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
     startInServerNs(['memcached', '-u', 'root', '-l', serverIp, '-p', String(memcachedPort), '-U', '0', '-m', '16']);
     await reachable(serverIp, redisPort);
     await reachable(serverIp, memcachedPort);
@@ -168,34 +195,38 @@ describe.skipIf(skipReason !== undefined)('a real partition (network namespaces,
   it.each([
     ['redis', () => `${serverIp}:${redisPort}`],
     ['memcached', () => `${serverIp}:${memcachedPort}`],
-  ] as const)('%s: every call fails fast as unavailable during the partition, and it serves again once healed, session intact', async (store, address) => {
-    const client = startClient(store, address());
-    try {
-      const ready = await client.until((e) => e.event === 'ready', 'ready');
-      expect(ready.data).toEqual({ user: 'alice' });
+  ] as const)(
+    '%s: every call fails fast as unavailable during the partition, and it serves again once healed, session intact',
+    async (store, address) => {
+      const client = startClient(store, address());
+      try {
+        const ready = await client.until((e) => e.event === 'ready', 'ready');
+        expect(ready.data).toEqual({ user: 'alice' });
 
-      applyPartition();
-      client.send('partition');
-      const first = await client.until((e) => e.event === 'failed', 'a failure during the partition');
-      // Detection: the Redis store reports its connection down (a silent socket,
-      // destroyed by socketTimeout); memcached has no status, its failures suffice.
-      if (store === 'redis') await client.until((e) => e.event === 'status' && e.status === 'down', "'down'");
-      const failedSoFar = () => client.events.filter((e) => e.event === 'failed');
-      await client.until(() => failedSoFar().length >= 3, 'three failures');
-      healPartition();
-      client.send('heal');
-      const served = await client.until((e) => e.event === 'served', 'being served after the heal');
+        applyPartition();
+        client.send('partition');
+        const first = await client.until((e) => e.event === 'failed', 'a failure during the partition');
+        // Detection: the Redis store reports its connection down (a silent socket,
+        // destroyed by socketTimeout); memcached has no status, its failures suffice.
+        if (store === 'redis') await client.until((e) => e.event === 'status' && e.status === 'down', "'down'");
+        const failedSoFar = () => client.events.filter((e) => e.event === 'failed');
+        await client.until(() => failedSoFar().length >= 3, 'three failures');
+        healPartition();
+        client.send('heal');
+        const served = await client.until((e) => e.event === 'served', 'being served after the heal');
 
-      expect(served.data).toEqual({ user: 'alice' });
-      expect(client.events.some((e) => e.event === 'served-during-partition')).toBe(false);
-      for (const failure of failedSoFar()) expect(failure.name).toBe('SessionStoreUnavailableError');
-      const down = client.events.find((e) => e.event === 'status' && e.status === 'down');
-      console.log(
-        `[netns ${store}, partition] firstFailureMs=${first.ms} downMs=${down?.ms ?? '-'} slowestCallMs=${Math.max(...failedSoFar().map((e) => e.took ?? 0))} ` +
-          `servedAfterHealMs=${served.ms}`,
-      );
-    } finally {
-      await client.stop();
-    }
-  }, 60_000);
+        expect(served.data).toEqual({ user: 'alice' });
+        expect(client.events.some((e) => e.event === 'served-during-partition')).toBe(false);
+        for (const failure of failedSoFar()) expect(failure.name).toBe('SessionStoreUnavailableError');
+        const down = client.events.find((e) => e.event === 'status' && e.status === 'down');
+        console.log(
+          `[netns ${store}, partition] firstFailureMs=${first.ms} downMs=${down?.ms ?? '-'} slowestCallMs=${Math.max(...failedSoFar().map((e) => e.took ?? 0))} ` +
+            `servedAfterHealMs=${served.ms}`,
+        );
+      } finally {
+        await client.stop();
+      }
+    },
+    60_000,
+  );
 });

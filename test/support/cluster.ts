@@ -29,7 +29,9 @@ export function ensureBuilt(backend: SessionBackend, app: ExampleApp = 'express-
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-b'], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`the e2e tests run the built packages (${missing.join(', ')} not built) and \`tsc -b\` failed:\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `the e2e tests run the built packages (${missing.join(', ')} not built) and \`tsc -b\` failed:\n${result.stdout}${result.stderr}`,
+    );
   }
 }
 

@@ -6,7 +6,11 @@ import { waitAtGate, type AppDriver, type RunningApp } from '@podsafe/testkit';
 
 type Data = Record<string, unknown>;
 type Params = { Params: Record<string, string>; Body: Data };
-const view = (request: FastifyRequest) => ({ id: request.session.id, isNew: request.session.isNew, data: { ...(request.session as unknown as Data) } });
+const view = (request: FastifyRequest) => ({
+  id: request.session.id,
+  isNew: request.session.isNew,
+  data: { ...(request.session as unknown as Data) },
+});
 const dataOf = (request: FastifyRequest) => request.session as unknown as Data;
 
 /** The standard test routes (see drivers.ts) on Fastify, with the podsafe plugin. */

@@ -60,14 +60,20 @@ export async function expectUnavailableUntil(
   { paceMs = 100, deadlineMs = 10_000, what = 'the end of the outage' }: { paceMs?: number; deadlineMs?: number; what?: string } = {},
 ): Promise<{ calls: number; slowestCallMs: number }> {
   let done = false;
-  void stop.then(() => (done = true), () => (done = true));
+  void stop.then(
+    () => (done = true),
+    () => (done = true),
+  );
   let calls = 0;
   let slowestCallMs = 0;
   const start = Date.now();
   while (!done) {
     if (Date.now() - start > deadlineMs) throw new Error(`${what} did not come within ${deadlineMs} ms (${calls} calls failed meanwhile)`);
     const began = Date.now();
-    const outcome = await call().then(() => 'resolved', (error: unknown) => error);
+    const outcome = await call().then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
     slowestCallMs = Math.max(slowestCallMs, Date.now() - began);
     calls++;
     if (!(outcome instanceof SessionStoreUnavailableError)) {
@@ -98,10 +104,19 @@ export function steadyTraffic(call: () => Promise<unknown>, everyMs = 10): { sto
 
 /** Prints a scenario's measured times (`[store, scenario] name=value ...`): the numbers the notes quote, never asserted. */
 export function reportTimings(store: string, scenario: string, numbers: Record<string, number | undefined>): void {
-  console.log(`[${store}, ${scenario}] ${Object.entries(numbers).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
+  console.log(
+    `[${store}, ${scenario}] ${Object.entries(numbers)
+      .map(([k, v]) => `${k}=${v ?? '-'}`)
+      .join(' ')}`,
+  );
 }
 
 /** {@link reportTimings} for what {@link probeUntilServed} measured. */
 export function reportProbe(store: string, scenario: string, probe: ProbeResult): void {
-  reportTimings(store, scenario, { firstFailureMs: probe.firstFailureMs, servedAgainMs: probe.servedMs, failedCalls: probe.failures, slowestCallMs: probe.slowestCallMs });
+  reportTimings(store, scenario, {
+    firstFailureMs: probe.firstFailureMs,
+    servedAgainMs: probe.servedMs,
+    failedCalls: probe.failures,
+    slowestCallMs: probe.slowestCallMs,
+  });
 }

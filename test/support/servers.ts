@@ -38,7 +38,10 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -140,7 +143,21 @@ export async function startRedis({ args = [] }: { args?: string[] } = {}): Promi
   const port = await freePort();
   const server = new ServerProcess('redis-server', port, {
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'notice', ...args],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      tmpdir(),
+      '--loglevel',
+      'notice',
+      ...args,
+    ],
     ready: /Ready to accept connections/,
   });
   await server.start();

@@ -16,11 +16,15 @@ function compile(project: string) {
 }
 
 describe('TypeScript consumers', () => {
-  it.each(['express-session-app', 'podsafe-express-app', 'cjs-app'])('%s compiles under strict', (project) => {
-    const { status, output } = compile(project);
-    expect(output).toBe('');
-    expect(status).toBe(0);
-  }, 60_000);
+  it.each(['express-session-app', 'podsafe-express-app', 'cjs-app'])(
+    '%s compiles under strict',
+    (project) => {
+      const { status, output } = compile(project);
+      expect(output).toBe('');
+      expect(status).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('CommonJS consumers', () => {

@@ -119,4 +119,3 @@ export function createFakeKindTools(mode: SessionMode): FakeKindTools {
     cleanup: () => rmSync(state, { recursive: true, force: true }),
   };
 }
-

@@ -47,7 +47,10 @@ export function validateStrict(obj: unknown): string[] {
   const { apiVersion, kind, metadata } = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const id = `${String(kind)}/${String(metadata?.name)}`;
   const Model = MODELS.get(`${String(apiVersion)}/${String(kind)}`);
-  if (!Model) return [`${id}: no model registered for apiVersion ${String(apiVersion)} kind ${String(kind)} (examples/kubernetes/test/k8s-validate.ts)`];
+  if (!Model)
+    return [
+      `${id}: no model registered for apiVersion ${String(apiVersion)} kind ${String(kind)} (examples/kubernetes/test/k8s-validate.ts)`,
+    ];
 
   const model = new Model(withUnwrappedSecretData(obj) as never);
   const tracer = new AccessTracer();

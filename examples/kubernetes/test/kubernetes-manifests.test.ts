@@ -57,7 +57,10 @@ function render(overlay: Overlay): K8sObject[] {
 /** The one object of `kind` (optionally named `name`) in `objects`, typed as its model. */
 function only<T>(objects: K8sObject[], kind: string, name?: string): T {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  expect(found.map((o) => `${o.kind}/${o.metadata.name}`), `exactly one ${kind}${name ? `/${name}` : ''}`).toHaveLength(1);
+  expect(
+    found.map((o) => `${o.kind}/${o.metadata.name}`),
+    `exactly one ${kind}${name ? `/${name}` : ''}`,
+  ).toHaveLength(1);
   return found[0] as unknown as T;
 }
 
@@ -163,9 +166,7 @@ describe('strict schema validation (the checker itself)', () => {
     const hpa = validHpa();
     const metric = objectAt(hpa, '/spec/metrics/0/resource');
     metric.targetAverageUtilization = 70;
-    expect(validateStrict(hpa)).toEqual([
-      'HorizontalPodAutoscaler/x: unknown field /spec/metrics/0/resource/targetAverageUtilization',
-    ]);
+    expect(validateStrict(hpa)).toEqual(['HorizontalPodAutoscaler/x: unknown field /spec/metrics/0/resource/targetAverageUtilization']);
   });
 
   it('rejects a v2beta1-style metric that has only targetAverageUtilization (unknown field and missing target)', () => {
@@ -285,12 +286,18 @@ secretGenerator:
 
     const podSpec = podSpecOf(only<IDeployment>(objects, 'Deployment', 'app'));
     const [container] = podSpec.containers;
-    expect(container?.envFrom?.map((s) => s.configMapRef?.name ?? s.secretRef?.name)).toEqual(['app-config-442ck76m2g', 'app-secret-8ht95c4ggf']);
+    expect(container?.envFrom?.map((s) => s.configMapRef?.name ?? s.secretRef?.name)).toEqual([
+      'app-config-442ck76m2g',
+      'app-secret-8ht95c4ggf',
+    ]);
     expect(container?.env?.map((e) => e.valueFrom?.configMapKeyRef?.name ?? e.valueFrom?.secretKeyRef?.name)).toEqual([
       'app-config-442ck76m2g',
       'app-secret-8ht95c4ggf',
     ]);
-    expect(podSpec.volumes?.map((v) => v.configMap?.name ?? v.secret?.secretName)).toEqual(['app-config-442ck76m2g', 'app-secret-8ht95c4ggf']);
+    expect(podSpec.volumes?.map((v) => v.configMap?.name ?? v.secret?.secretName)).toEqual([
+      'app-config-442ck76m2g',
+      'app-secret-8ht95c4ggf',
+    ]);
   });
 
   it('refuses kustomize features it does not implement instead of ignoring them', () => {
@@ -365,7 +372,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(data.SESSION_BACKEND).toBe(overlay);
     expect(Number(data.PORT)).toBe(container.ports?.[0]?.containerPort);
 
-    const secrets = Buffer.from((secret.data?.SESSION_SECRET ?? '').replace(/\s/g, ''), 'base64').toString('utf8').split(',');
+    const secrets = Buffer.from((secret.data?.SESSION_SECRET ?? '').replace(/\s/g, ''), 'base64')
+      .toString('utf8')
+      .split(',');
     expect(secrets.length).toBeGreaterThan(0);
     for (const value of secrets) expect(value.length).toBeGreaterThanOrEqual(32);
   });
@@ -403,11 +412,10 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('spreads the app pods across nodes', () => {
     const podSpec = podSpecOf(only<IDeployment>(render(overlay), 'Deployment', APP));
     const spread = podSpec.topologySpreadConstraints?.some((c) => c.topologyKey === 'kubernetes.io/hostname') ?? false;
-    const antiAffinity =
-      [
-        ...(podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
-        ...(podSpec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm),
-      ].some((term) => term.topologyKey === 'kubernetes.io/hostname');
+    const antiAffinity = [
+      ...(podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+      ...(podSpec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm),
+    ].some((term) => term.topologyKey === 'kubernetes.io/hostname');
     expect(spread || antiAffinity).toBe(true);
   });
 
@@ -502,7 +510,10 @@ describe('backend wiring', () => {
     expect(container?.image).toBe('memcached:1.6-alpine');
     expect((container?.args ?? []).join(' ')).toMatch(/-m 64\b/);
     const port = service.spec?.ports?.[0]?.port;
-    const expected = Array.from({ length: sts.spec?.replicas ?? 0 }, (_, i) => `${sts.metadata?.name}-${i}.${sts.spec?.serviceName}:${port}`);
+    const expected = Array.from(
+      { length: sts.spec?.replicas ?? 0 },
+      (_, i) => `${sts.metadata?.name}-${i}.${sts.spec?.serviceName}:${port}`,
+    );
     expect(configOf(objects).MEMCACHED_SERVERS?.split(',')).toEqual(expected);
   });
 
@@ -516,7 +527,18 @@ describe('backend wiring', () => {
     expect(config.REDIS_URL).toBeUndefined();
     expect(config.REVOCATION_REDIS_URL).toBe(`redis://${sts.metadata?.name}-0.${sts.spec?.serviceName}:${port}`);
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'Secret', 'Service', 'Service', 'StatefulSet'].sort(),
+      [
+        'ConfigMap',
+        'Deployment',
+        'HorizontalPodAutoscaler',
+        'Ingress',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'Secret',
+        'Service',
+        'Service',
+        'StatefulSet',
+      ].sort(),
     );
   });
 });
@@ -554,7 +576,9 @@ describe('who can reach what', () => {
       expect(deployment.spec?.template.metadata?.annotations?.['prometheus.io/port']).toBe(String(metricsPort));
 
       const appLabels = deployment.spec?.template.metadata?.labels;
-      const appServices = objects.filter((o) => o.kind === 'Service' && selects((o as unknown as IService).spec?.selector, appLabels)) as unknown as IService[];
+      const appServices = objects.filter(
+        (o) => o.kind === 'Service' && selects((o as unknown as IService).spec?.selector, appLabels),
+      ) as unknown as IService[];
       expect(appServices.length).toBeGreaterThan(0);
       for (const service of appServices) {
         for (const port of service.spec?.ports ?? []) {
@@ -643,7 +667,11 @@ describe('sources', () => {
     const config = parse(readFileSync(join(K8S_DIR, 'kind-config.yaml'), 'utf8')) as {
       kind: string;
       apiVersion: string;
-      nodes: Array<{ role: string; kubeadmConfigPatches?: string[]; extraPortMappings?: Array<{ containerPort: number; hostPort: number }> }>;
+      nodes: Array<{
+        role: string;
+        kubeadmConfigPatches?: string[];
+        extraPortMappings?: Array<{ containerPort: number; hostPort: number }>;
+      }>;
     };
     expect(config.kind).toBe('Cluster');
     expect(config.apiVersion).toBe('kind.x-k8s.io/v1alpha4');
@@ -725,7 +753,9 @@ describe.skipIf(!BASH)('deploy-kind.sh', () => {
   it('smoke test PASSes when the session lives outside the pod that died', async () => {
     const result = await smoke('store');
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(result.stdout).toMatch(/PASS: alice is still logged in with counter 1, served by podsafe-app-fake-b after podsafe-app-fake-a was killed/);
+    expect(result.stdout).toMatch(
+      /PASS: alice is still logged in with counter 1, served by podsafe-app-fake-b after podsafe-app-fake-a was killed/,
+    );
     expect(result.calls).toEqual(
       expect.arrayContaining([
         'docker build -f examples/express-app/Dockerfile -t podsafe-example:dev .',

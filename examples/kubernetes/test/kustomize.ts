@@ -48,7 +48,8 @@ function accumulate(dir: string): Item[] {
   for (const key of Object.keys(k)) {
     if (!KUSTOMIZATION_KEYS.has(key)) unsupported(file, key);
   }
-  if (k.apiVersion !== undefined && k.apiVersion !== 'kustomize.config.k8s.io/v1beta1') unsupported(file, `apiVersion ${String(k.apiVersion)}`);
+  if (k.apiVersion !== undefined && k.apiVersion !== 'kustomize.config.k8s.io/v1beta1')
+    unsupported(file, `apiVersion ${String(k.apiVersion)}`);
   if (k.kind !== undefined && k.kind !== 'Kustomization') unsupported(file, `kind ${String(k.kind)}`);
 
   const items: Item[] = [];
@@ -81,7 +82,8 @@ function accumulate(dir: string): Item[] {
     }
     // Selector and template labels need kustomize's per-kind field specs; the examples
     // deliberately keep selectors hand-written, so only metadata labels are supported.
-    if (labels.includeSelectors === true || labels.includeTemplates === true) unsupported(file, 'labels with includeSelectors/includeTemplates');
+    if (labels.includeSelectors === true || labels.includeTemplates === true)
+      unsupported(file, 'labels with includeSelectors/includeTemplates');
     const pairs = asObject(labels.pairs ?? {}, file);
     for (const item of items) {
       const current = item.obj.metadata.labels;
@@ -202,7 +204,12 @@ function contentHash(obj: K8sObject): string {
 function goJsonMarshal(value: Json): string {
   const sorted = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(sorted);
-    if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k] ?? null)]));
+    if (isObject(v))
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sorted(v[k] ?? null)]),
+      );
     return v;
   };
   return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -301,5 +308,7 @@ function asStringList(value: Json | undefined, where: string): string[] {
 }
 
 function unsupported(file: string, what: string): never {
-  throw new Error(`${file}: ${what} is not supported by examples/kubernetes/test/kustomize.ts; extend it (and its kubectl comparison test) first`);
+  throw new Error(
+    `${file}: ${what} is not supported by examples/kubernetes/test/kustomize.ts; extend it (and its kubectl comparison test) first`,
+  );
 }

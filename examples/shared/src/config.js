@@ -34,7 +34,7 @@ export function loadConfig(env = process.env, io = {}) {
   if (backend === 'memory' && production) {
     throw new ConfigError(
       'SESSION_BACKEND=memory keeps sessions in this process: they die with it and no other replica sees them. ' +
-        'It is for local tries and the demo\'s sticky fleet only; with NODE_ENV=production choose redis, memcached or jwt.',
+        "It is for local tries and the demo's sticky fleet only; with NODE_ENV=production choose redis, memcached or jwt.",
     );
   }
 
@@ -47,13 +47,20 @@ export function loadConfig(env = process.env, io = {}) {
   // one a copied token stays valid until it expires.
   const revocationRedisUrl = env.REVOCATION_REDIS_URL || undefined;
   if (revocationRedisUrl !== undefined && !/^rediss?:\/\//.test(revocationRedisUrl)) {
-    throw new ConfigError(`REVOCATION_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379; got ${JSON.stringify(revocationRedisUrl)}.`);
+    throw new ConfigError(
+      `REVOCATION_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379; got ${JSON.stringify(revocationRedisUrl)}.`,
+    );
   }
   if (revocationRedisUrl !== undefined && backend !== 'jwt') {
-    throw new ConfigError(`REVOCATION_REDIS_URL is only for SESSION_BACKEND=jwt (${backend} sessions are deleted in their store at logout); unset it.`);
+    throw new ConfigError(
+      `REVOCATION_REDIS_URL is only for SESSION_BACKEND=jwt (${backend} sessions are deleted in their store at logout); unset it.`,
+    );
   }
 
-  const memcachedServers = (env.MEMCACHED_SERVERS || '127.0.0.1:11211').split(',').map((s) => s.trim()).filter(Boolean);
+  const memcachedServers = (env.MEMCACHED_SERVERS || '127.0.0.1:11211')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (backend === 'memcached' && memcachedServers.length === 0) {
     throw new ConfigError('MEMCACHED_SERVERS must list at least one host:port, comma-separated.');
   }
@@ -62,12 +69,17 @@ export function loadConfig(env = process.env, io = {}) {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
-    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): metrics get a port of their own so the public one never serves them.`);
+    throw new ConfigError(
+      `METRICS_PORT must differ from PORT (${port}): metrics get a port of their own so the public one never serves them.`,
+    );
   }
   const shutdownDelay = seconds(env, 'SHUTDOWN_DELAY', 0, true);
   const shutdownTimeout = seconds(env, 'SHUTDOWN_TIMEOUT', 10, false);
 
-  let secrets = (env.SESSION_SECRET || '').split(',').map((s) => s.trim()).filter(Boolean);
+  let secrets = (env.SESSION_SECRET || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let ephemeralSecret = false;
   if (secrets.length === 0) {
     if (production) {
@@ -162,7 +174,9 @@ function seconds(env, name, fallback, zeroAllowed) {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    throw new ConfigError(`${name} must be a number of seconds${zeroAllowed ? ' (0 or more)' : ' greater than 0'}; got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(
+      `${name} must be a number of seconds${zeroAllowed ? ' (0 or more)' : ' greater than 0'}; got ${JSON.stringify(raw)}.`,
+    );
   }
   return value;
 }

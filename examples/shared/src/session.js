@@ -81,7 +81,13 @@ export async function sessionsView(session, available) {
   const sessions = await session.listUserSessions();
   return {
     available,
-    sessions: sessions.map(({ handle, current, createdAt, lastSeenAt, userAgent }) => ({ handle, current, createdAt, lastSeenAt, userAgent: userAgent ?? null })),
+    sessions: sessions.map(({ handle, current, createdAt, lastSeenAt, userAgent }) => ({
+      handle,
+      current,
+      createdAt,
+      lastSeenAt,
+      userAgent: userAgent ?? null,
+    })),
   };
 }
 
@@ -90,7 +96,8 @@ async function perUser(call) {
   try {
     return await call();
   } catch (error) {
-    if (error?.name === 'SessionConfigError') throw badRequest('Signing out other devices needs the redis backend (SESSION_BACKEND=redis).');
+    if (error?.name === 'SessionConfigError')
+      throw badRequest('Signing out other devices needs the redis backend (SESSION_BACKEND=redis).');
     throw error;
   }
 }

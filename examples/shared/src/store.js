@@ -65,7 +65,9 @@ async function load(name) {
     return await import(name);
   } catch (error) {
     if (error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'MODULE_NOT_FOUND') {
-      throw new ConfigError(`${name} cannot be loaded (${error.message}). Build the workspace first: \`pnpm -r build\` at the repository root.`);
+      throw new ConfigError(
+        `${name} cannot be loaded (${error.message}). Build the workspace first: \`pnpm -r build\` at the repository root.`,
+      );
     }
     throw error;
   }

@@ -74,7 +74,8 @@ class Diff implements DataDiff {
   get data(): SessionDataRecord {
     if (this.#whole === undefined) {
       const whole: SessionDataRecord = {};
-      for (const [key, json] of this.snapshot) defineData(whole, key, Object.hasOwn(this.set, key) ? this.set[key] : (JSON.parse(json) as unknown));
+      for (const [key, json] of this.snapshot)
+        defineData(whole, key, Object.hasOwn(this.set, key) ? this.set[key] : (JSON.parse(json) as unknown));
       this.#whole = whole;
     }
     return this.#whole;

@@ -61,7 +61,8 @@ export class ClientSideStrategy implements PersistenceStrategy {
     // Browsers silently drop a cookie whose name=value exceeds 4096 bytes:
     // fail loudly instead, before the response is sent.
     const size = Buffer.byteLength(options.cookieName) + 1 + Buffer.byteLength(token);
-    if (size > BROWSER_COOKIE_LIMIT) throw new SessionTooLargeError(`The session cookie (${options.cookieName}=token)`, size, BROWSER_COOKIE_LIMIT);
+    if (size > BROWSER_COOKIE_LIMIT)
+      throw new SessionTooLargeError(`The session cookie (${options.cookieName}=token)`, size, BROWSER_COOKIE_LIMIT);
     const action = pending.isNew || pending.changed ? 'save' : 'touch';
     return { action, meta: record.meta, cookie: setCookie(token, ttl, pending.persistent), expiresAt: now + ttl };
   }

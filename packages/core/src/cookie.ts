@@ -47,7 +47,10 @@ function template(options: ResolvedOptions, secureRequest: boolean): CookieTempl
     pair = [null, null];
     for (const secure of [false, true]) {
       const persistent = options.cookie.persistent;
-      const full = serialize(options.cookieName, PROBE_VALUE, { ...attributes(options, secure), maxAge: persistent ? PROBE_AGE : undefined });
+      const full = serialize(options.cookieName, PROBE_VALUE, {
+        ...attributes(options, secure),
+        maxAge: persistent ? PROBE_AGE : undefined,
+      });
       const prefix = `${options.cookieName}=`;
       const head = `${prefix}${PROBE_VALUE}${persistent ? `; Max-Age=${PROBE_AGE}` : ''}`;
       // Should the package ever order attributes differently, fall back to it on every call.

@@ -16,12 +16,22 @@ describe('withDeadline', () => {
   });
 
   it('takes a function, and turns its synchronous throw into a rejection', async () => {
-    await expect(withDeadline(async () => 'ok', 1, () => new Error('late'))).resolves.toBe('ok');
+    await expect(
+      withDeadline(
+        async () => 'ok',
+        1,
+        () => new Error('late'),
+      ),
+    ).resolves.toBe('ok');
     const thrown = new Error('sync');
     await expect(
-      withDeadline(() => {
-        throw thrown;
-      }, 1, () => new Error('late')),
+      withDeadline(
+        () => {
+          throw thrown;
+        },
+        1,
+        () => new Error('late'),
+      ),
     ).rejects.toBe(thrown);
   });
 
@@ -35,7 +45,7 @@ describe('withDeadline', () => {
 describe('storeErrors', () => {
   const errors = storeErrors('TestStore', { retryAfter: 5, advice: 'check the servers' });
 
-  it('makes SessionStoreUnavailableError with the store\'s retryAfter and advice', () => {
+  it("makes SessionStoreUnavailableError with the store's retryAfter and advice", () => {
     const cause = new Error('ECONNREFUSED');
     const error = errors.unavailable('get failed', cause);
     expect(error).toBeInstanceOf(SessionStoreUnavailableError);
@@ -47,7 +57,9 @@ describe('storeErrors', () => {
 
   it('closed and timeout name the store and the operation', () => {
     expect(errors.closed('save').message).toMatch(/TestStore\.save was called after close\(\); create a new store/);
-    expect(errors.timeout('get', 1, 'cache-0:11211').message).toMatch(/TestStore\.get on cache-0:11211 did not answer within 1 s \(check the servers\)/);
+    expect(errors.timeout('get', 1, 'cache-0:11211').message).toMatch(
+      /TestStore\.get on cache-0:11211 did not answer within 1 s \(check the servers\)/,
+    );
     expect(storeErrors('X').timeout('ping', 0.5).retryAfter).toBe(2);
   });
 });

@@ -109,7 +109,11 @@ describe('load', () => {
   });
 
   it('a throwing onEvent hook does not break requests', async () => {
-    const e = engine({ onEvent: () => { throw new Error('metrics down'); } });
+    const e = engine({
+      onEvent: () => {
+        throw new Error('metrics down');
+      },
+    });
     await expect(createSession(e)).resolves.toBeDefined();
   });
 });
@@ -232,8 +236,12 @@ describe('commit', () => {
 describe('session methods', () => {
   it('id and methods cannot be overwritten by data', async () => {
     const context = await request(engine());
-    expect(() => { (context.session as unknown as Data).id = 'x'; }).toThrow(TypeError);
-    expect(() => { (context.session as unknown as Data).save = 'x'; }).toThrow(TypeError);
+    expect(() => {
+      (context.session as unknown as Data).id = 'x';
+    }).toThrow(TypeError);
+    expect(() => {
+      (context.session as unknown as Data).save = 'x';
+    }).toThrow(TypeError);
     expect(Object.keys(context.session)).toEqual([]);
   });
 
@@ -292,7 +300,11 @@ describe('store failures', () => {
   });
 
   it('a store that throws is reported as unavailable, with the cause kept', async () => {
-    const failing = Object.assign(new MemoryStore(), { get: async () => { throw new Error('ECONNREFUSED'); } });
+    const failing = Object.assign(new MemoryStore(), {
+      get: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    });
     const e = new SessionEngine({ store: failing, secret: SECRET });
     const cookie = `sid=${new (await import('./signing.js')).Keyring(SECRET).sign('a'.repeat(43))}`;
     const error = (await e.load({ cookieHeader: cookie, secure: false }).catch((err: unknown) => err)) as Error;

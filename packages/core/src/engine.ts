@@ -77,7 +77,9 @@ export class SessionEngine {
   /** @internal The index, or a clear error when `userKey` is not set. */
   #users(method: string): UserIndex {
     if (this.users) return this.users;
-    throw new SessionConfigError(`${method}() needs the per-user index: pass userKey (the session key naming the signed-in user, e.g. 'userId') in the session options.`);
+    throw new SessionConfigError(
+      `${method}() needs the per-user index: pass userKey (the session key naming the signed-in user, e.g. 'userId') in the session options.`,
+    );
   }
 
   /** @internal For SessionContext. */

@@ -31,10 +31,7 @@ export class PodsafeError extends Error {
   /** Headers an adapter adds to the error response (Express's finalhandler and Fastify both honour this). */
   readonly headers: Record<string, string>;
 
-  constructor(
-    message: string,
-    options: { statusCode?: number; expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { statusCode?: number; expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = (new.target as typeof PodsafeError).code;
@@ -133,8 +130,6 @@ export class SessionDestroyedError extends PodsafeError {
   /** The code of this class's errors. */
   static override readonly code: PodsafeErrorCode = 'ERR_SESSION_DESTROYED';
   constructor(method: string) {
-    super(
-      `session.${method}() was called after session.destroy(). Call session.regenerate() to start a new session instead.`,
-    );
+    super(`session.${method}() was called after session.destroy(). Call session.regenerate() to start a new session instead.`);
   }
 }

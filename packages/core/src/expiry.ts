@@ -10,7 +10,11 @@ export function nowSeconds(): number {
  * Where expiry is decided. The server enforces both limits from the stored
  * meta, whatever the cookie or the store's own TTL says.
  */
-export function isExpired(meta: Pick<SessionMeta, 'createdAt' | 'lastSeenAt' | 'lifetime'>, now: number, options: ResolvedOptions): boolean {
+export function isExpired(
+  meta: Pick<SessionMeta, 'createdAt' | 'lastSeenAt' | 'lifetime'>,
+  now: number,
+  options: ResolvedOptions,
+): boolean {
   if (now >= meta.lastSeenAt + idleTtl(meta, options)) return true;
   return options.maxLifetime !== undefined && now >= meta.createdAt + options.maxLifetime;
 }

@@ -9,7 +9,8 @@ import type { OptionHint } from './option-parser.js';
  */
 export const FOREIGN_SESSION_OPTIONS: Readonly<Record<string, OptionHint>> = {
   name: (value) => `express-session's name is podsafe's cookieName: cookieName: ${JSON.stringify(value)}`,
-  resave: () => 'podsafe never rewrites an unchanged session, and writes only the keys that changed (what resave: false asks for): remove resave',
+  resave: () =>
+    'podsafe never rewrites an unchanged session, and writes only the keys that changed (what resave: false asks for): remove resave',
   rolling: () =>
     'podsafe slides the expiry and re-sends the cookie at most every touchAfter seconds: remove rolling; touchAfter: 0 (seconds) slides on every request as rolling: true did',
   genid: () => 'podsafe makes every id itself (32 random bytes), so none can be chosen or guessed: remove genid',
@@ -18,7 +19,8 @@ export const FOREIGN_SESSION_OPTIONS: Readonly<Record<string, OptionHint>> = {
   proxy: () =>
     "podsafe takes https from the framework: set Express's app.set('trust proxy', ...) or Fastify's trustProxy, and remove proxy",
   cookiePrefix: (value) => `put the whole cookie name in cookieName (e.g. cookieName: ${JSON.stringify(`${String(value)}sid`)})`,
-  key: () => "@fastify/secure-session's key: for sessions carried in the cookie use store: new JwtStore({ secret }), for server-side ones secret",
+  key: () =>
+    "@fastify/secure-session's key: for sessions carried in the cookie use store: new JwtStore({ secret }), for server-side ones secret",
   sessionName: () => 'podsafe always puts the session on request.session: remove sessionName',
   expiry: (value) => `@fastify/secure-session's expiry is podsafe's ttl, both in seconds: ttl: ${String(value)}`,
   salt: () => "@fastify/secure-session's salt: podsafe signs with secret alone (32+ bytes): remove salt",
@@ -41,7 +43,8 @@ export const FOREIGN_COOKIE_OPTIONS: Readonly<Record<string, OptionHint>> = {
 /** What express-session's `cookie.sameSite: true | false` are in podsafe, or `undefined` for anything else. */
 export function foreignSameSiteHint(value: unknown): string | undefined {
   if (value === true) return "cookie.sameSite: true is express-session's spelling of 'strict': sameSite: 'strict'";
-  if (value === false) return "cookie.sameSite: false sends no SameSite attribute, which podsafe does not do: use 'lax' (the default), 'strict' or 'none'";
+  if (value === false)
+    return "cookie.sameSite: false sends no SameSite attribute, which podsafe does not do: use 'lax' (the default), 'strict' or 'none'";
   return undefined;
 }
 

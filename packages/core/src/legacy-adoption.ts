@@ -80,7 +80,9 @@ export class LegacyAdoption {
     const id = generateSessionId();
     const data = legacy.data;
     const store = main.store;
-    await engine.call('save', () => store.save(id, { isNew: true, set: data, unset: [], data, meta }, remainingLife(meta, now, main.options)));
+    await engine.call('save', () =>
+      store.save(id, { isNew: true, set: data, unset: [], data, meta }, remainingLife(meta, now, main.options)),
+    );
     const context = new SessionContext(engine, main, id, { data, meta: { ...meta, version: 1 } }, request.secure, true);
     // Sends podsafe's cookie even when the handler changes nothing.
     context.reissue = true;

@@ -10,13 +10,21 @@ const mac = (id: string, secret: string) => createHmac('sha256', secret).update(
 
 describe('legacyCookie options', () => {
   it('needs a store that offers legacy sessions, and a name of its own', () => {
-    expect(() => new SessionEngine({ store: new MemoryStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: 'old' } })).toThrow(
-      /the store has no legacy sessions to load.*RedisStore\(\{ legacy/,
+    expect(
+      () => new SessionEngine({ store: new MemoryStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: 'old' } }),
+    ).toThrow(/the store has no legacy sessions to load.*RedisStore\(\{ legacy/);
+    expect(
+      () =>
+        new SessionEngine({
+          store: legacyStore(),
+          secret: SECRET,
+          cookieName: 'connect.sid',
+          legacyCookie: { name: 'connect.sid', secret: 'old' },
+        }),
+    ).toThrow(/must differ from cookieName/);
+    expect(() => new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: [] } })).toThrow(
+      /secret is empty/,
     );
-    expect(() => new SessionEngine({ store: legacyStore(), secret: SECRET, cookieName: 'connect.sid', legacyCookie: { name: 'connect.sid', secret: 'old' } })).toThrow(
-      /must differ from cookieName/,
-    );
-    expect(() => new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: [] } })).toThrow(/secret is empty/);
   });
 
   it('refuses an option it does not take (a typo would silently keep the default)', () => {
@@ -27,7 +35,11 @@ describe('legacyCookie options', () => {
   });
 
   it("verifies express-session's and @fastify/session's signatures under every secret, and nothing else", () => {
-    const engine = new SessionEngine({ store: legacyStore(), secret: SECRET, legacyCookie: { name: 'connect.sid', secret: ['new-old', 'old'] } });
+    const engine = new SessionEngine({
+      store: legacyStore(),
+      secret: SECRET,
+      legacyCookie: { name: 'connect.sid', secret: ['new-old', 'old'] },
+    });
     const cookie = engine.options.legacyCookie!;
     const id = 'AbCdEfGhIjKlMnOpQrStUvWxYz012345';
     expect(cookie.verify(`s:${id}.${mac(id, 'old')}`)).toBe(id);

@@ -41,7 +41,10 @@ export interface LegacyCookieOptions {
 }
 
 /** Every key of {@link LegacyCookieOptions} (the compiler keeps the two in step). */
-const LEGACY_COOKIE_KEYS = Object.keys({ name: true, secret: true, format: true, path: true, domain: true } satisfies Record<keyof LegacyCookieOptions, true>);
+const LEGACY_COOKIE_KEYS = Object.keys({ name: true, secret: true, format: true, path: true, domain: true } satisfies Record<
+  keyof LegacyCookieOptions,
+  true
+>);
 
 /**
  * The old library's cookie: verifies it (HMAC-SHA256, constant-time per secret), signs
@@ -60,14 +63,19 @@ export class LegacyCookie {
   constructor(options: LegacyCookieOptions, store: AnySessionStore, engineOptions: Omit<ResolvedOptions, 'legacyCookie'>) {
     const parse: OptionParser = optionParser('legacyCookie');
     const fail: (message: string) => never = parse.fail;
-    if (typeof options !== 'object' || options === null) fail("must be an object, e.g. { name: 'connect.sid', secret: process.env.OLD_SESSION_SECRET }.");
+    if (typeof options !== 'object' || options === null)
+      fail("must be an object, e.g. { name: 'connect.sid', secret: process.env.OLD_SESSION_SECRET }.");
     parse.rejectUnknown(options, LEGACY_COOKIE_KEYS);
     const source = legacySessionsOf(store);
     if (!source) {
-      fail("the store has no legacy sessions to load: give it the old library's records, e.g. new RedisStore({ legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' } }).");
+      fail(
+        "the store has no legacy sessions to load: give it the old library's records, e.g. new RedisStore({ legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' } }).",
+      );
     }
-    if (typeof options.name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(options.name)) fail(`name ${JSON.stringify(options.name)} is not a cookie name.`);
-    if (options.name === engineOptions.cookieName) fail(`name must differ from cookieName ("${options.name}"): podsafe's own cookie cannot share the old one's name.`);
+    if (typeof options.name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(options.name))
+      fail(`name ${JSON.stringify(options.name)} is not a cookie name.`);
+    if (options.name === engineOptions.cookieName)
+      fail(`name must differ from cookieName ("${options.name}"): podsafe's own cookie cannot share the old one's name.`);
     const list = Array.isArray(options.secret) ? (options.secret as readonly Secret[]) : [options.secret as Secret];
     if (list.length === 0) fail("secret is empty: pass the old app's session secret (express-session's or @fastify/session's `secret`).");
     this.#keys = list.map((secret, index) => {
@@ -76,7 +84,8 @@ export class LegacyCookie {
       return fail(`secret${list.length > 1 ? `[${index}]` : ''} must be a non-empty string or Uint8Array: the old app's session secret.`);
     });
     const format = options.format ?? 'express-session';
-    if (format !== 'express-session' && format !== '@fastify/session') fail(`format must be 'express-session' or '@fastify/session', got ${JSON.stringify(format)}.`);
+    if (format !== 'express-session' && format !== '@fastify/session')
+      fail(`format must be 'express-session' or '@fastify/session', got ${JSON.stringify(format)}.`);
     this.#prefix = format === 'express-session' ? 's:' : '';
     this.source = source!;
     this.options = {

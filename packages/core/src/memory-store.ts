@@ -62,7 +62,8 @@ export class MemoryStore implements SessionStore {
       for (const key of change.unset) delete data[key];
       const meta: SessionRecord['meta'] = { ...change.meta, version: existing.meta.version + 1 };
       // Like Redis's per-field writes: a lifetime this change did not touch stays as stored.
-      if (!change.lifetimeChanged && change.meta.lifetime === undefined && existing.meta.lifetime !== undefined) meta.lifetime = existing.meta.lifetime;
+      if (!change.lifetimeChanged && change.meta.lifetime === undefined && existing.meta.lifetime !== undefined)
+        meta.lifetime = existing.meta.lifetime;
       record = { data, meta };
     }
     this.#entries.set(id, { json: JSON.stringify(record), expiresAt: nowSeconds() + ttl });

@@ -19,13 +19,29 @@ describe('options that would break every request fail at startup', () => {
     ['storeTimeout beyond the timer range', { storeTimeout: 30 * 86_400 }, /storeTimeout 2592000 s is beyond what a timer can wait/],
     ['a fractional retryAfter', { retryAfter: 1.5 }, /retryAfter must be a whole number of seconds/],
     ['a negative retryAfter', { retryAfter: -1 }, /retryAfter must be a number of seconds greater than 0/],
-    ["sameSite 'none' with secure false", { cookie: { sameSite: 'none', secure: false } }, /sameSite 'none' needs a Secure cookie.*secure: true or leave it unset/],
+    [
+      "sameSite 'none' with secure false",
+      { cookie: { sameSite: 'none', secure: false } },
+      /sameSite 'none' needs a Secure cookie.*secure: true or leave it unset/,
+    ],
     ["sameSite 'none' with secure 'auto'", { cookie: { sameSite: 'none', secure: 'auto' } }, /sameSite 'none' needs a Secure cookie/],
-    ['a __Host- name with secure auto', { cookieName: '__Host-sid', cookie: { secure: 'auto' } }, /__Host- cookie name \(__Host-sid\) needs a Secure cookie/],
-    ['a __Host- name with a domain', { cookieName: '__Host-sid', cookie: { domain: 'example.com' } }, /__Host-.*cannot have cookie\.domain/],
+    [
+      'a __Host- name with secure auto',
+      { cookieName: '__Host-sid', cookie: { secure: 'auto' } },
+      /__Host- cookie name \(__Host-sid\) needs a Secure cookie/,
+    ],
+    [
+      'a __Host- name with a domain',
+      { cookieName: '__Host-sid', cookie: { domain: 'example.com' } },
+      /__Host-.*cannot have cookie\.domain/,
+    ],
     ['a __Host- name with a path', { cookieName: '__Host-sid', cookie: { path: '/app' } }, /__Host-.*needs cookie\.path '\/'/],
     ['a __host- name in any case', { cookieName: '__host-sid', cookie: { domain: 'example.com' } }, /__Host-/],
-    ['a __Secure- name with secure false', { cookieName: '__Secure-sid', cookie: { secure: false } }, /__Secure- cookie name.*needs a Secure cookie/],
+    [
+      'a __Secure- name with secure false',
+      { cookieName: '__Secure-sid', cookie: { secure: false } },
+      /__Secure- cookie name.*needs a Secure cookie/,
+    ],
     ['a secure that is not a boolean', { cookie: { secure: 'true' as never } }, /cookie\.secure must be true, false or 'auto'/],
   ])('%s', (_label, options, message) => {
     expect(() => resolve(options)).toThrow(message);

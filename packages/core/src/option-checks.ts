@@ -78,7 +78,9 @@ export function checkCookieDomain(domain: unknown, cookieName: string): string |
     );
   }
   if (cookiePrefix(cookieName) === '__Host-') {
-    fail(`A __Host- cookie name (${cookieName}) cannot have cookie.domain (browsers drop it otherwise): remove domain ${JSON.stringify(domain)}.`);
+    fail(
+      `A __Host- cookie name (${cookieName}) cannot have cookie.domain (browsers drop it otherwise): remove domain ${JSON.stringify(domain)}.`,
+    );
   }
   return domain;
 }

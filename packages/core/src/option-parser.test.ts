@@ -46,7 +46,9 @@ describe('optionParser', () => {
     expect(messageOf(() => parse.integer('retries', 1.5, { default: 2, min: 0, max: 10, unit: 'attempts' }))).toBe(
       'TestStore: retries must be a whole number of attempts from 0 to 10, got 1.5. Default: 2.',
     );
-    expect(messageOf(() => parse.integer('size', 11, { default: 2, min: 0, max: 10, hint: 'It counts tokens.' }))).toMatch(/from 0 to 10, got 11\. It counts tokens\.$/);
+    expect(messageOf(() => parse.integer('size', 11, { default: 2, min: 0, max: 10, hint: 'It counts tokens.' }))).toMatch(
+      /from 0 to 10, got 11\. It counts tokens\.$/,
+    );
   });
 
   it('oneOf and boolean', () => {
@@ -65,8 +67,8 @@ describe('optionParser', () => {
     expect(messageOf(() => parse.rejectUnknown({ prefx: 'a' }, ['prefix', 'timeout']))).toBe(
       'TestStore: unknown option "prefx". Valid options: prefix, timeout.',
     );
-    expect(messageOf(() => parse.rejectUnknown({ ttl: 5 }, ['prefix'], { ttl: (value) => `use the session option ttl: ${String(value)}` }))).toBe(
-      'TestStore: "ttl" is not a podsafe option: use the session option ttl: 5.',
-    );
+    expect(
+      messageOf(() => parse.rejectUnknown({ ttl: 5 }, ['prefix'], { ttl: (value) => `use the session option ttl: ${String(value)}` })),
+    ).toBe('TestStore: "ttl" is not a podsafe option: use the session option ttl: 5.');
   });
 });

@@ -96,7 +96,9 @@ export function optionParser(where: string): OptionParser {
     integer(name, value, { default: fallback, min, max, unit, hint }) {
       if (value === undefined) return fallback;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        fail(`${name} must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, got ${shown(value)}. ${hint ?? `Default: ${fallback}.`}`);
+        fail(
+          `${name} must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, got ${shown(value)}. ${hint ?? `Default: ${fallback}.`}`,
+        );
       }
       return value as number;
     },

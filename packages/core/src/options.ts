@@ -160,14 +160,33 @@ export interface ResolvedOptions {
 
 /** Every key of {@link SessionOptions} (the compiler keeps the two in step); any other key is refused. */
 const OPTION_KEYS = Object.keys({
-  store: true, secret: true, cookieName: true, ttl: true, maxLifetime: true, touchAfter: true, saveUninitialized: true,
-  cookie: true, storeTimeout: true, retryAfter: true, onEvent: true, legacyCookie: true,
-  userKey: true, recordUserAgent: true, recordIp: true, userSessionsLimit: true,
+  store: true,
+  secret: true,
+  cookieName: true,
+  ttl: true,
+  maxLifetime: true,
+  touchAfter: true,
+  saveUninitialized: true,
+  cookie: true,
+  storeTimeout: true,
+  retryAfter: true,
+  onEvent: true,
+  legacyCookie: true,
+  userKey: true,
+  recordUserAgent: true,
+  recordIp: true,
+  userSessionsLimit: true,
 } satisfies Record<keyof SessionOptions, true>);
 
 /** Every key of {@link SessionCookieOptions}. */
 const COOKIE_KEYS = Object.keys({
-  secure: true, sameSite: true, domain: true, path: true, httpOnly: true, persistent: true, partitioned: true,
+  secure: true,
+  sameSite: true,
+  domain: true,
+  path: true,
+  httpOnly: true,
+  persistent: true,
+  partitioned: true,
 } satisfies Record<keyof SessionCookieOptions, true>);
 
 /** Cookie names allowed by RFC 6265 (a token). */
@@ -179,7 +198,8 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') parse.fail('options are required: { store, secret }.');
   parse.rejectUnknown(options, OPTION_KEYS, FOREIGN_SESSION_OPTIONS);
   if (options.cookie !== undefined) {
-    if (typeof options.cookie !== 'object' || options.cookie === null) parse.fail(`cookie must be an object of cookie attributes, got ${JSON.stringify(options.cookie)}.`);
+    if (typeof options.cookie !== 'object' || options.cookie === null)
+      parse.fail(`cookie must be an object of cookie attributes, got ${JSON.stringify(options.cookie)}.`);
     parse.rejectUnknown(options.cookie, COOKIE_KEYS, FOREIGN_COOKIE_OPTIONS);
   }
   const { store } = options;

@@ -20,7 +20,11 @@ class PlainTokenStore implements ClientSessionStore {
   readonly revoked: Array<{ id: string; expiresAt: number }> = [];
   async decode(token: string): Promise<DecodedClientSession | null> {
     try {
-      const { id, record, expiresAt } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { id: string; record: SessionRecord; expiresAt: number };
+      const { id, record, expiresAt } = JSON.parse(Buffer.from(token, 'base64url').toString()) as {
+        id: string;
+        record: SessionRecord;
+        expiresAt: number;
+      };
       return this.revoked.some((entry) => entry.id === id) ? null : { id, record, expiresAt, reissue: false };
     } catch {
       return null;

@@ -37,12 +37,23 @@ export class ServerSideStrategy implements PersistenceStrategy {
    * @throws SessionConfigError without a keyring (`resolveOptions` asks for `secret` first).
    */
   constructor(engine: SessionEngine, store: SessionStore, options: ResolvedOptions) {
-    if (options.keyring === undefined) throw new SessionConfigError('`secret` is required to sign the session cookie of a server-side store: pass `secret` (at least 32 random bytes, e.g. from `openssl rand -base64 32`).');
+    if (options.keyring === undefined)
+      throw new SessionConfigError(
+        '`secret` is required to sign the session cookie of a server-side store: pass `secret` (at least 32 random bytes, e.g. from `openssl rand -base64 32`).',
+      );
     this.#engine = engine;
     this.store = store;
     this.options = options;
     this.#keyring = options.keyring;
-    this.legacy = options.legacyCookie === undefined ? undefined : new LegacyAdoption(engine, this, new ServerSideStrategy(engine, options.legacyCookie.source.store, options.legacyCookie.options), options.legacyCookie);
+    this.legacy =
+      options.legacyCookie === undefined
+        ? undefined
+        : new LegacyAdoption(
+            engine,
+            this,
+            new ServerSideStrategy(engine, options.legacyCookie.source.store, options.legacyCookie.options),
+            options.legacyCookie,
+          );
   }
 
   async read(raw: string, now: number): Promise<FoundSession | 'invalid-cookie' | 'missing' | 'corrupt' | 'expired'> {
@@ -87,7 +98,11 @@ export class ServerSideStrategy implements PersistenceStrategy {
     }
     if (pending.touchDue) {
       // `false` = the record is gone; a store returning nothing (older contract) touched it.
-      const touched = await throughIndex(engine.users, pending, async () => (await engine.call('touch', () => store.touch(id, now, ttl))) !== false);
+      const touched = await throughIndex(
+        engine.users,
+        pending,
+        async () => (await engine.call('touch', () => store.touch(id, now, ttl))) !== false,
+      );
       if (!touched) return ENDED_ELSEWHERE;
       const meta = { ...pending.meta, lastSeenAt: now };
       return { action: 'touch', meta, cookie: setCookie(this.#keyring.sign(id), ttl, pending.persistent), expiresAt: undefined };
@@ -107,7 +122,8 @@ export class ServerSideStrategy implements PersistenceStrategy {
     // An entry can outlive its session (a destroy whose unindex failed, a touch racing a logout).
     const store = this.store;
     const record = await this.#engine.call('get', () => store.get(entry.id));
-    if (record && !isExpired(record.meta, now, this.options)) return { ...entry, createdAt: record.meta.createdAt, lastSeenAt: record.meta.lastSeenAt };
+    if (record && !isExpired(record.meta, now, this.options))
+      return { ...entry, createdAt: record.meta.createdAt, lastSeenAt: record.meta.lastSeenAt };
     return null;
   }
 

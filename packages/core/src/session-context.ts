@@ -53,7 +53,14 @@ export class SessionContext implements SessionControls {
   #busy = 0;
 
   /** @internal */
-  constructor(engine: SessionEngine, strategy: PersistenceStrategy, id: string, record: SessionRecord, secure: boolean, hadCookie: boolean) {
+  constructor(
+    engine: SessionEngine,
+    strategy: PersistenceStrategy,
+    id: string,
+    record: SessionRecord,
+    secure: boolean,
+    hadCookie: boolean,
+  ) {
     this.#engine = engine;
     this.#strategy = strategy;
     this.#options = strategy.options;
@@ -70,7 +77,14 @@ export class SessionContext implements SessionControls {
   /** @internal A new, empty session. */
   static fresh(engine: SessionEngine, strategy: PersistenceStrategy, secure: boolean, hadCookie: boolean): SessionContext {
     const now = nowSeconds();
-    const context = new SessionContext(engine, strategy, generateSessionId(), { data: {}, meta: { createdAt: now, lastSeenAt: now, version: 0 } }, secure, hadCookie);
+    const context = new SessionContext(
+      engine,
+      strategy,
+      generateSessionId(),
+      { data: {}, meta: { createdAt: now, lastSeenAt: now, version: 0 } },
+      secure,
+      hadCookie,
+    );
     context.#isNew = true;
     return context;
   }
@@ -351,6 +365,15 @@ export class SessionContext implements SessionControls {
   #indexStep(data: Record<string, unknown>, now: number, ttl: number): IndexedWrite | undefined {
     const users = this.#engine.users;
     if (users === undefined) return undefined;
-    return { id: this.#id, isNew: this.#isNew, before: this.indexedUser, after: users.userOf(data), createdAt: this.#meta.createdAt, lastSeenAt: now, expiresAt: now + ttl, client: this.client };
+    return {
+      id: this.#id,
+      isNew: this.#isNew,
+      before: this.indexedUser,
+      after: users.userOf(data),
+      createdAt: this.#meta.createdAt,
+      lastSeenAt: now,
+      expiresAt: now + ttl,
+      client: this.client,
+    };
   }
 }

@@ -91,20 +91,76 @@ function backend(session: object): SessionControls {
  * can never overwrite a method.
  */
 export const sessionPrototype: SessionControls = Object.create(Object.prototype, {
-  id: { get(this: object) { return backend(this).id; } },
-  isNew: { get(this: object) { return backend(this).isNew; } },
-  createdAt: { get(this: object) { return backend(this).createdAt; } },
-  regenerate: { value(this: object, options?: RegenerateOptions) { return backend(this).regenerate(options); } },
-  destroy: { value(this: object) { return backend(this).destroy(); } },
-  save: { value(this: object) { return backend(this).save(); } },
-  touch: { value(this: object) { backend(this).touch(); } },
-  listUserSessions: { value(this: object) { return backend(this).listUserSessions(); } },
-  destroyUserSessions: { value(this: object, options?: DestroyUserSessionsOptions) { return backend(this).destroyUserSessions(options); } },
-  destroyUserSession: { value(this: object, handle: string) { return backend(this).destroyUserSession(handle); } },
-  reload: { value(this: object) { return backend(this).reload(); } },
-  lifetime: { get(this: object) { return backend(this).lifetime; } },
-  setLifetime: { value(this: object, lifetime: SessionLifetime) { backend(this).setLifetime(lifetime); } },
-  toJSON: { value(this: object) { return readData(this as Session); } },
+  id: {
+    get(this: object) {
+      return backend(this).id;
+    },
+  },
+  isNew: {
+    get(this: object) {
+      return backend(this).isNew;
+    },
+  },
+  createdAt: {
+    get(this: object) {
+      return backend(this).createdAt;
+    },
+  },
+  regenerate: {
+    value(this: object, options?: RegenerateOptions) {
+      return backend(this).regenerate(options);
+    },
+  },
+  destroy: {
+    value(this: object) {
+      return backend(this).destroy();
+    },
+  },
+  save: {
+    value(this: object) {
+      return backend(this).save();
+    },
+  },
+  touch: {
+    value(this: object) {
+      backend(this).touch();
+    },
+  },
+  listUserSessions: {
+    value(this: object) {
+      return backend(this).listUserSessions();
+    },
+  },
+  destroyUserSessions: {
+    value(this: object, options?: DestroyUserSessionsOptions) {
+      return backend(this).destroyUserSessions(options);
+    },
+  },
+  destroyUserSession: {
+    value(this: object, handle: string) {
+      return backend(this).destroyUserSession(handle);
+    },
+  },
+  reload: {
+    value(this: object) {
+      return backend(this).reload();
+    },
+  },
+  lifetime: {
+    get(this: object) {
+      return backend(this).lifetime;
+    },
+  },
+  setLifetime: {
+    value(this: object, lifetime: SessionLifetime) {
+      backend(this).setLifetime(lifetime);
+    },
+  },
+  toJSON: {
+    value(this: object) {
+      return readData(this as Session);
+    },
+  },
   ['__proto__']: PROTOTYPE_GUARD,
 });
 
@@ -115,9 +171,26 @@ export const sessionPrototype: SessionControls = Object.create(Object.prototype,
  * reserved in every adapter so data moves between them unchanged.
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([
-  'id', 'isNew', 'createdAt', 'regenerate', 'destroy', 'save', 'touch', 'toJSON', 'reload', 'lifetime', 'setLifetime',
-  'cookie', 'get', 'set', 'delete', 'data', 'sessionId',
-  'listUserSessions', 'destroyUserSessions', 'destroyUserSession',
+  'id',
+  'isNew',
+  'createdAt',
+  'regenerate',
+  'destroy',
+  'save',
+  'touch',
+  'toJSON',
+  'reload',
+  'lifetime',
+  'setLifetime',
+  'cookie',
+  'get',
+  'set',
+  'delete',
+  'data',
+  'sessionId',
+  'listUserSessions',
+  'destroyUserSessions',
+  'destroyUserSession',
 ]);
 
 /**

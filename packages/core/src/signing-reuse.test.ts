@@ -46,7 +46,12 @@ describe('Keyring verifying a cookie it has seen', () => {
     expect(ring.verify(cookie)).toEqual({ valid: true, value: 'id4', rotated: false });
     expect(ring.verify(cookie)).toEqual({ valid: true, value: 'id4', rotated: false });
     const last = cookie.charCodeAt(cookie.length - 1);
-    for (const altered of [`${cookie}x`, cookie.slice(0, -1), cookie.slice(0, -1) + String.fromCharCode(last === 65 ? 66 : 65), `id5.${mac(A, 'id4')}`]) {
+    for (const altered of [
+      `${cookie}x`,
+      cookie.slice(0, -1),
+      cookie.slice(0, -1) + String.fromCharCode(last === 65 ? 66 : 65),
+      `id5.${mac(A, 'id4')}`,
+    ]) {
       expect(ring.verify(altered).valid, altered).toBe(false);
     }
   });

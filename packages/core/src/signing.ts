@@ -54,7 +54,9 @@ export class Keyring {
   constructor(secrets: Secret | readonly Secret[], what = 'secret') {
     const list = Array.isArray(secrets) ? (secrets as readonly Secret[]) : [secrets as Secret];
     if (list.length === 0) {
-      throw new SessionConfigError(`${what} is empty: pass at least one secret of ${MIN_SECRET_BYTES}+ bytes, e.g. from \`openssl rand -base64 48\`.`);
+      throw new SessionConfigError(
+        `${what} is empty: pass at least one secret of ${MIN_SECRET_BYTES}+ bytes, e.g. from \`openssl rand -base64 48\`.`,
+      );
     }
     this.#keys = list.map((secret, index) => {
       if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {

@@ -89,7 +89,7 @@ function device(e: SessionEngine, userAgent = 'TestBrowser/1.0', ip = '192.0.2.1
 }
 
 describe('the per-user index, kept by the engine', () => {
-  it('lists the user\'s sessions, most recently seen first, marks the current one, and shows handles, never ids', async () => {
+  it("lists the user's sessions, most recently seen first, marks the current one, and shows handles, never ids", async () => {
     const e = engine();
     const laptop = device(e);
     const phone = device(e);
@@ -316,7 +316,7 @@ describe('per-user index options', () => {
     expect(() => new SessionEngine({ store: limited, secret: SECRET })).not.toThrow();
   });
 
-  it('refuse a userKey that is empty or one of the session\'s own members, and stray index options', () => {
+  it("refuse a userKey that is empty or one of the session's own members, and stray index options", () => {
     expect(() => engine({ userKey: '' })).toThrow(SessionConfigError);
     expect(() => engine({ userKey: 'destroy' })).toThrow(/own members/);
     expect(() => engine({ userSessionsLimit: 0 })).toThrow(/1 to 1000/);

@@ -121,7 +121,10 @@ const MAX_IP = 64;
  * one session of a user.
  */
 export function sessionHandle(id: string): string {
-  return createHash('sha256').update(HANDLE_CONTEXT + id).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(HANDLE_CONTEXT + id)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /**
@@ -161,7 +164,10 @@ export class UserIndex {
     const { userKey, recordUserAgent, recordIp, userSessionsLimit } = options;
     if (userKey === undefined) {
       const stray = (['recordUserAgent', 'recordIp', 'userSessionsLimit'] as const).filter((name) => options[name] !== undefined);
-      if (stray.length > 0) sessionOptions.fail(`${stray.join(', ')} only apply to the per-user index: set userKey too (e.g. userKey: 'userId'), or drop them.`);
+      if (stray.length > 0)
+        sessionOptions.fail(
+          `${stray.join(', ')} only apply to the per-user index: set userKey too (e.g. userKey: 'userId'), or drop them.`,
+        );
       return undefined;
     }
     if (typeof userKey !== 'string' || userKey === '' || RESERVED_KEYS.has(userKey)) {
@@ -238,7 +244,12 @@ export class UserIndex {
       .filter((entry) => entry !== null)
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
       .map((entry) => {
-        const shown: UserSession = { handle: sessionHandle(entry.id), current: entry.id === currentId, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt };
+        const shown: UserSession = {
+          handle: sessionHandle(entry.id),
+          current: entry.id === currentId,
+          createdAt: entry.createdAt,
+          lastSeenAt: entry.lastSeenAt,
+        };
         if (entry.userAgent !== undefined) shown.userAgent = entry.userAgent;
         if (entry.ip !== undefined) shown.ip = entry.ip;
         return shown;
@@ -250,9 +261,7 @@ export class UserIndex {
     const engine = this.#engine;
     const { ttl, storeTimeout } = engine.options;
     const before = nowSeconds();
-    const taken = await engine.call('destroyByUser', () =>
-      this.#registry.destroyByUser(userId, { keep, before, ttl: ttl + storeTimeout }),
-    );
+    const taken = await engine.call('destroyByUser', () => this.#registry.destroyByUser(userId, { keep, before, ttl: ttl + storeTimeout }));
     await Promise.all(taken.map((entry) => this.#destroy(entry.id, entry.expiresAt)));
     return taken.length;
   }

@@ -26,7 +26,8 @@ const BRIDGE_FOREIGN_OPTIONS: Readonly<Record<string, OptionHint>> = {
   client: () => 'pass the client to the podsafe store: store: new RedisStore({ client })',
   prefix: () => 'set the prefix on the podsafe store: store: new RedisStore({ client, prefix })',
   hosts: () => 'pass the servers to the podsafe store: store: new MemcachedStore({ servers })',
-  disableTouch: () => 'express-session touches the store when the session is unchanged; the drop-in keeps that behaviour: remove disableTouch',
+  disableTouch: () =>
+    'express-session touches the store when the session is unchanged; the drop-in keeps that behaviour: remove disableTouch',
   serializer: () => 'podsafe stores keep JSON: remove serializer',
 };
 
@@ -79,7 +80,11 @@ export class WholeSessionBridge {
       // JSON drops symbol-keyed internals and turns the library's cookie into its toJSON().
       const data = JSON.parse(JSON.stringify(session)) as SessionDataRecord;
       const now = nowSeconds();
-      await this.store.save(sid, { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } }, this.#ttlOf(session));
+      await this.store.save(
+        sid,
+        { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } },
+        this.#ttlOf(session),
+      );
     });
   }
 

@@ -187,7 +187,13 @@ class Hold {
  * pass straight through once done, so a middleware that wrapped these methods
  * after us keeps working.
  */
-export function commitBeforeSend(req: IncomingMessage, res: ServerResponse, engine: SessionEngine, context: SessionContext, next: Next): void {
+export function commitBeforeSend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  engine: SessionEngine,
+  context: SessionContext,
+  next: Next,
+): void {
   const held = res as HeldResponse;
   held[HOLD] = new Hold(req, held, engine, context, next);
   const slots = res as unknown as Record<string, unknown>;
@@ -222,7 +228,8 @@ function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown,
     reason = undefined;
   }
   const status = statusCode | 0;
-  if (status < 100 || status > 999) throw Object.assign(new RangeError(`Invalid status code: ${statusCode}`), { code: 'ERR_HTTP_INVALID_STATUS_CODE' });
+  if (status < 100 || status > 999)
+    throw Object.assign(new RangeError(`Invalid status code: ${statusCode}`), { code: 'ERR_HTTP_INVALID_STATUS_CODE' });
   // Apply the head now, as Node's writeHead does on a response with headers
   // set: the replay then passes only the status, so the session's Set-Cookie
   // (appended in between) is not overwritten by the app's.
@@ -361,7 +368,8 @@ function applyHeaderList(res: ServerResponse, list: unknown[]): void {
   if (list.length > 0 && Array.isArray(list[0])) {
     for (const entry of list as Array<[string, string]>) pairs.push([entry[0], entry[1]]);
   } else {
-    if (list.length % 2 !== 0) throw Object.assign(new TypeError('The argument \'headers\' must have an even length'), { code: 'ERR_INVALID_ARG_VALUE' });
+    if (list.length % 2 !== 0)
+      throw Object.assign(new TypeError("The argument 'headers' must have an even length"), { code: 'ERR_INVALID_ARG_VALUE' });
     for (let i = 0; i < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as string]);
   }
   for (const [name] of pairs) if (name) res.removeHeader(name);
@@ -371,7 +379,10 @@ function applyHeaderList(res: ServerResponse, list: unknown[]): void {
 /** What Node's write() checks synchronously, so a bad chunk throws at the app's call, not at the replay. */
 function assertChunk(chunk: unknown): void {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) return;
-  const error = chunk === null ? new TypeError('May not write null values to stream') : new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array');
+  const error =
+    chunk === null
+      ? new TypeError('May not write null values to stream')
+      : new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array');
   throw Object.assign(error, { code: chunk === null ? 'ERR_STREAM_NULL_VALUES' : 'ERR_INVALID_ARG_TYPE' });
 }
 

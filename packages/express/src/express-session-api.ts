@@ -55,9 +55,21 @@ export function expressSessionPrototype(options: ResolvedOptions): object {
         return settle(sessionControls(this).regenerate(regenerate), callback);
       },
     },
-    save: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).save(), callback); } },
-    destroy: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).destroy(), callback); } },
-    reload: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).reload(), callback); } },
+    save: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).save(), callback);
+      },
+    },
+    destroy: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).destroy(), callback);
+      },
+    },
+    reload: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).reload(), callback);
+      },
+    },
     touch: {
       value(this: object, callback?: NodeCallback) {
         sessionControls(this).touch();

@@ -69,26 +69,32 @@ export class ExpressSessionStore extends Store {
   /** @throws SessionConfigError for a client-side store (a JWT cookie cannot back express-session). */
   constructor(options: ExpressSessionStoreOptions) {
     super();
-    this.#bridge = new WholeSessionBridge(options, 'ExpressSessionStore', "For JWT cookie sessions use @podsafe/express's own session() middleware.");
+    this.#bridge = new WholeSessionBridge(
+      options,
+      'ExpressSessionStore',
+      "For JWT cookie sessions use @podsafe/express's own session() middleware.",
+    );
     const store = this.#bridge.store;
     this.store = store;
     this.#unsubscribe = store.subscribe?.((status) => this.emit(status === 'ready' ? 'connect' : 'disconnect'));
 
     const list = store.ids?.bind(store);
     if (list) {
-      this.ids = (callback) => this.#run('ids', callback, async () => {
-        const ids: string[] = [];
-        for await (const id of list()) ids.push(id);
-        return ids;
-      });
-      this.all = (callback) => this.#run('all', callback, async () => {
-        const sessions: ExpressSessionRecord[] = [];
-        for await (const id of list()) {
-          const record = await store.get(id);
-          if (record) sessions.push({ ...record.data, id });
-        }
-        return sessions;
-      });
+      this.ids = (callback) =>
+        this.#run('ids', callback, async () => {
+          const ids: string[] = [];
+          for await (const id of list()) ids.push(id);
+          return ids;
+        });
+      this.all = (callback) =>
+        this.#run('all', callback, async () => {
+          const sessions: ExpressSessionRecord[] = [];
+          for await (const id of list()) {
+            const record = await store.get(id);
+            if (record) sessions.push({ ...record.data, id });
+          }
+          return sessions;
+        });
     }
     const count = store.count?.bind(store);
     if (count) this.length = (callback) => this.#run('length', callback, count);
@@ -123,7 +129,11 @@ export class ExpressSessionStore extends Store {
 
   /** Answers both the callback, if any, and the returned promise. */
   #answer<T>(callback: Callback | undefined, result: Promise<T>): Promise<T> {
-    if (callback) result.then((value) => callback(null, value), (error: unknown) => callback(error));
+    if (callback)
+      result.then(
+        (value) => callback(null, value),
+        (error: unknown) => callback(error),
+      );
     return result;
   }
 

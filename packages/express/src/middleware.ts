@@ -77,7 +77,13 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
 }
 
 /** Loads the session, then holds the response until it is committed (a failed commit goes to `next(error)`). */
-async function start(engine: SessionEngine, recording: ClientRecording, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+async function start(
+  engine: SessionEngine,
+  recording: ClientRecording,
+  req: SessionRequest,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+): Promise<void> {
   let context: SessionContext;
   try {
     context = await engine.load({

@@ -25,7 +25,15 @@ const servers: Array<{ close(): void; closeAllConnections(): void }> = [];
 async function startApp(store: ExpressSessionStore) {
   const app = express();
   app.use(express.json());
-  app.use(expressSession({ store, secret: 'express-session-secret-0123456789abcdef', resave: false, saveUninitialized: false, cookie: { maxAge: 3_600_000 } }));
+  app.use(
+    expressSession({
+      store,
+      secret: 'express-session-secret-0123456789abcdef',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: 3_600_000 },
+    }),
+  );
   app.post('/login', (req, res) => {
     req.session.regenerate(() => {
       req.session.user = req.body.user;

@@ -44,7 +44,9 @@ function download(url: string, cookie?: string): Promise<{ status: number; setCo
     const req = httpRequest(url, { headers: cookie ? { cookie } : {} }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode!, setCookies: (res.headers['set-cookie'] as string[] | undefined) ?? [], bytes }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, setCookies: (res.headers['set-cookie'] as string[] | undefined) ?? [], bytes }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -136,7 +138,12 @@ describe.each(frameworks)('%s: the held response', (_name, framework) => {
     const reply = await fetch(`${url}/writehead-array`);
     expect(reply.status).toBe(201);
     expect(reply.statusText).toBe('Made Here');
-    expect(reply.headers.getSetCookie().map((c) => c.split('=')[0]).sort()).toEqual(['lang', 'sid', 'theme']);
+    expect(
+      reply.headers
+        .getSetCookie()
+        .map((c) => c.split('=')[0])
+        .sort(),
+    ).toEqual(['lang', 'sid', 'theme']);
     expect(reply.headers.get('x-replaced')).toBe('new');
   });
 

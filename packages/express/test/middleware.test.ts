@@ -33,7 +33,10 @@ describe('session() on Express', () => {
     const store = new MemoryStore();
     const seen: unknown[] = [];
     app.use(session({ store, secret: SECRET }));
-    app.use((req, _res, next) => { seen.push(req.session); next(); });
+    app.use((req, _res, next) => {
+      seen.push(req.session);
+      next();
+    });
     app.use(session({ store, secret: SECRET }));
     app.get('/', (req, res) => {
       seen.push(req.session);

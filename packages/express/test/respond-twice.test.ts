@@ -137,23 +137,26 @@ describe.each(frameworks)('%s: a handler that responds, then misbehaves', (_name
     ...(async ? ([['/reject', 200, { first: true }]] as Array<[string, number, unknown]>) : []),
   ];
 
-  it.each(scenarios)('%s: the first response is sent, the error goes where plain Express sends it, and the app keeps serving', async (path, status, body) => {
-    const { plain, podsafe } = await both();
-    const plainReply = await new Browser(plain.url).get(path);
-    expect(plainReply.status).toBe(status);
-    expect(plainReply.body).toEqual(body);
+  it.each(scenarios)(
+    '%s: the first response is sent, the error goes where plain Express sends it, and the app keeps serving',
+    async (path, status, body) => {
+      const { plain, podsafe } = await both();
+      const plainReply = await new Browser(plain.url).get(path);
+      expect(plainReply.status).toBe(status);
+      expect(plainReply.body).toEqual(body);
 
-    const user = new Browser(podsafe.url);
-    const reply = await user.get(path);
-    expect(reply.status).toBe(status);
-    expect(reply.body).toEqual(body);
-    // The session was committed before the response left.
-    expect(reply.setCookies.map((c) => c.split('=')[0])).toEqual(['sid']);
-    expect(podsafe.seen).toEqual(plain.seen);
-    expect(podsafe.seen.every((s) => s.headersSent)).toBe(true);
-    // Still serving, with the session the first response committed.
-    expect((await user.get('/count')).body).toEqual({ n: 1 });
-  });
+      const user = new Browser(podsafe.url);
+      const reply = await user.get(path);
+      expect(reply.status).toBe(status);
+      expect(reply.body).toEqual(body);
+      // The session was committed before the response left.
+      expect(reply.setCookies.map((c) => c.split('=')[0])).toEqual(['sid']);
+      expect(podsafe.seen).toEqual(plain.seen);
+      expect(podsafe.seen.every((s) => s.headersSent)).toBe(true);
+      // Still serving, with the session the first response committed.
+      expect((await user.get('/count')).body).toEqual({ n: 1 });
+    },
+  );
 
   if (async) {
     it('/reject while the commit is still pending: the error handler sees headersSent, the first response is sent', async () => {

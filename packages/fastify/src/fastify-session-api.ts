@@ -73,13 +73,19 @@ export function fastifySessionPrototype(options: ResolvedOptions): object {
     set: {
       value(this: object, key: string, value: unknown) {
         if (RESERVED_KEYS.has(key)) {
-          throw new TypeError(`session.set(${JSON.stringify(key)}): "${key}" is a reserved session member name and cannot hold data; use another key.`);
+          throw new TypeError(
+            `session.set(${JSON.stringify(key)}): "${key}" is a reserved session member name and cannot hold data; use another key.`,
+          );
         }
         if (value === undefined) delete dataOf(this)[key];
         else dataOf(this)[key] = value;
       },
     },
-    data: { value(this: object) { return JSON.parse(JSON.stringify(this)) as Record<string, unknown>; } },
+    data: {
+      value(this: object) {
+        return JSON.parse(JSON.stringify(this)) as Record<string, unknown>;
+      },
+    },
     regenerate: {
       value(this: object, first?: unknown, second?: unknown) {
         if (typeof first === 'function') return settle(sessionControls(this).regenerate(), first as NodeCallback);
@@ -87,17 +93,39 @@ export function fastifySessionPrototype(options: ResolvedOptions): object {
         if (!Array.isArray(first)) return settle(sessionControls(this).regenerate(first as RegenerateOptions | undefined), callback);
         const data = dataOf(this);
         const kept = (first as string[]).filter((key) => data[key] !== undefined).map((key) => [key, data[key]] as const);
-        const regenerated = sessionControls(this).regenerate().then(() => {
-          for (const [key, value] of kept) if (!RESERVED_KEYS.has(key)) data[key] = value;
-        });
+        const regenerated = sessionControls(this)
+          .regenerate()
+          .then(() => {
+            for (const [key, value] of kept) if (!RESERVED_KEYS.has(key)) data[key] = value;
+          });
         return settle(regenerated, callback);
       },
     },
-    destroy: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).destroy(), callback); } },
-    delete: { value(this: object) { return sessionControls(this).destroy(); } },
-    reload: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).reload(), callback); } },
-    save: { value(this: object, callback?: NodeCallback) { return settle(sessionControls(this).save(), callback); } },
-    sessionId: { get(this: object) { return sessionControls(this).id; } },
+    destroy: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).destroy(), callback);
+      },
+    },
+    delete: {
+      value(this: object) {
+        return sessionControls(this).destroy();
+      },
+    },
+    reload: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).reload(), callback);
+      },
+    },
+    save: {
+      value(this: object, callback?: NodeCallback) {
+        return settle(sessionControls(this).save(), callback);
+      },
+    },
+    sessionId: {
+      get(this: object) {
+        return sessionControls(this).id;
+      },
+    },
     cookie: {
       get(this: object) {
         let cookie = cookies.get(this);

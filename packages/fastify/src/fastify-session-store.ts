@@ -54,5 +54,8 @@ export class FastifySessionStore {
 }
 
 function answer<T>(result: Promise<T>, callback: (error: unknown, value?: T) => void): void {
-  result.then((value) => callback(null, value), (error: unknown) => callback(error));
+  result.then(
+    (value) => callback(null, value),
+    (error: unknown) => callback(error),
+  );
 }

@@ -1,6 +1,6 @@
 import { PodsafeError } from '@podsafe/core';
 import { markSessionExempt, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
+import type { FastifyReply, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
 import { discardPreparedReply } from './discard-reply.js';
 import type { FastifySession } from './fastify-session-api.js';

@@ -15,8 +15,12 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
   }
   // Bad options fail here, at startup (`await app.register(...)` / `ready()`), not on the first request.
   // Fastify's own register options are Fastify's business, not session options.
-  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...sessionOptions } = options as FastifyPodsafeOptions &
-    Record<'prefix' | 'logLevel' | 'logSerializers', unknown>;
+  const {
+    prefix: _prefix,
+    logLevel: _logLevel,
+    logSerializers: _logSerializers,
+    ...sessionOptions
+  } = options as FastifyPodsafeOptions & Record<'prefix' | 'logLevel' | 'logSerializers', unknown>;
   const engine = new SessionEngine(sessionOptions, fastifySessionPrototype);
   // Per instance, so two instances in separate contexts never see each other's state.
   const slot = Symbol('podsafe session context');

@@ -80,7 +80,11 @@ async function makeApp(setup: AppSetup = {}): Promise<FastifyInstance> {
   if (setup.cookie === 'before') await app.register(fastifyCookie);
   await app.register(podsafe, { store: new MemoryStore(), secret: SECRET_A, ...setup.options });
   if (setup.cookie === 'after') await app.register(fastifyCookie);
-  app.get('/session', async (request) => ({ id: request.session.id, isNew: request.session.isNew, data: { ...(request.session as unknown as Data) } }));
+  app.get('/session', async (request) => ({
+    id: request.session.id,
+    isNew: request.session.isNew,
+    data: { ...(request.session as unknown as Data) },
+  }));
   app.post<{ Body: { user: string } }>('/login', async (request) => {
     await request.session.regenerate();
     (request.session as unknown as Data).user = request.body.user;
@@ -383,7 +387,10 @@ describe('errors and logging', () => {
     expect(down.headers['set-cookie']).toBeUndefined();
     expect(down.json()).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE' });
     const logged = lines.find((line) => line.level === 50);
-    expect(logged).toMatchObject({ reqId: expect.any(String), err: { type: 'SessionStoreUnavailableError', code: 'ERR_SESSION_STORE_UNAVAILABLE' } });
+    expect(logged).toMatchObject({
+      reqId: expect.any(String),
+      err: { type: 'SessionStoreUnavailableError', code: 'ERR_SESSION_STORE_UNAVAILABLE' },
+    });
     store.down = false;
     expect((await app.inject({ url: '/session', cookies: { sid } })).json()).toMatchObject({ data: { user: 'mia' } });
   });

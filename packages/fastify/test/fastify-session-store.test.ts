@@ -51,7 +51,8 @@ async function makeApp(store: SessionStore, cookie: Record<string, unknown> = {}
   return app;
 }
 
-const sessionCookie = (reply: { cookies: Array<{ name: string; value: string }> }) => reply.cookies.find((c) => c.name === 'sessionId')!.value;
+const sessionCookie = (reply: { cookies: Array<{ name: string; value: string }> }) =>
+  reply.cookies.find((c) => c.name === 'sessionId')!.value;
 
 describe('FastifySessionStore with @fastify/session', () => {
   it('stores sessions in the podsafe store, so another instance serves them', async () => {
@@ -104,7 +105,9 @@ describe('FastifySessionStore with @fastify/session', () => {
     const store = new MemoryStore();
     const get = vi.spyOn(store, 'get');
     const adapter = new FastifySessionStore({ store });
-    const result = await new Promise((resolve, reject) => adapter.get('../../etc/passwd', (error, session) => (error ? reject(error) : resolve(session))));
+    const result = await new Promise((resolve, reject) =>
+      adapter.get('../../etc/passwd', (error, session) => (error ? reject(error) : resolve(session))),
+    );
     expect(result).toBeNull();
     expect(get).not.toHaveBeenCalled();
   });

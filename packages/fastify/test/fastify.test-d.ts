@@ -55,7 +55,15 @@ describe('@podsafe/fastify types', () => {
     expectTypeOf(podsafeDefault).toEqualTypeOf(podsafe);
 
     const app = Fastify();
-    void app.register(podsafe, { store: new MemoryStore(), secret, ttl: 3600, maxLifetime: 86_400, touchAfter: 60, saveUninitialized: false, cookie: { sameSite: 'strict' } });
+    void app.register(podsafe, {
+      store: new MemoryStore(),
+      secret,
+      ttl: 3600,
+      maxLifetime: 86_400,
+      touchAfter: 60,
+      saveUninitialized: false,
+      cookie: { sameSite: 'strict' },
+    });
     void app.register(podsafe, { store: new MemoryStore(), secret: [secret, Buffer.from(secret)] });
     // @ts-expect-error a numeric secret is refused
     void app.register(podsafe, { store: new MemoryStore(), secret: 123 });

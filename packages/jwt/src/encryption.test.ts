@@ -22,7 +22,12 @@ describe('encrypt: true', () => {
     const parts = token.split('.');
     expect(parts).toHaveLength(5);
     expect(parts[1]).toBe('');
-    expect(decodeProtectedHeader(token)).toEqual({ alg: 'dir', enc: 'A256GCM', kid: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/), typ: TOKEN_TYPE });
+    expect(decodeProtectedHeader(token)).toEqual({
+      alg: 'dir',
+      enc: 'A256GCM',
+      kid: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/),
+      typ: TOKEN_TYPE,
+    });
   });
 
   it('hides the payload: not readable as a JWT, no claim visible in any part', async () => {
@@ -41,7 +46,11 @@ describe('encrypt: true', () => {
 
   it('decodes its own tokens', async () => {
     const id = generateSessionId();
-    expect(await store.decode(await store.encode(id, record(), 600))).toMatchObject({ id, record: { data: { email: MARKER } }, reissue: false });
+    expect(await store.decode(await store.encode(id, record(), 600))).toMatchObject({
+      id,
+      record: { data: { email: MARKER } },
+      reissue: false,
+    });
   });
 
   it('uses a fresh IV per token: the same session encodes to different ciphertexts', async () => {

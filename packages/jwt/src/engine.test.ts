@@ -92,9 +92,13 @@ describe('JwtStore behind the session engine', () => {
     const context = await rotated.load({ cookieHeader: cookie, secure: false });
     expect(data(context)).toMatchObject({ user: 'alice' });
     const reissued = cookieOf(await rotated.commit(context))!;
-    const newKid = decodeProtectedHeader(await new JwtStore({ secret: newer }).encode(context.session.id, { data: {}, meta: { createdAt: 1, lastSeenAt: 1, version: 1 } }, 60)).kid;
+    const newKid = decodeProtectedHeader(
+      await new JwtStore({ secret: newer }).encode(context.session.id, { data: {}, meta: { createdAt: 1, lastSeenAt: 1, version: 1 } }, 60),
+    ).kid;
     expect(decodeProtectedHeader(reissued.slice('sid='.length)).kid).toBe(newKid);
-    expect(data(await engine(new JwtStore({ secret: newer })).load({ cookieHeader: reissued, secure: false }))).toMatchObject({ user: 'alice' });
+    expect(data(await engine(new JwtStore({ secret: newer })).load({ cookieHeader: reissued, secure: false }))).toMatchObject({
+      user: 'alice',
+    });
   });
 
   it('logout with a revocation store: the old cookie is dead on every replica, even a copy kept by an attacker', async () => {

@@ -19,12 +19,7 @@ import {
   type SessionStore,
   type UserIndexEntry,
 } from '@podsafe/core';
-import {
-  generateSessionId,
-  isSessionId,
-  isSessionRecord,
-  nowSeconds,
-} from '@podsafe/core/store';
+import { generateSessionId, isSessionId, isSessionRecord, nowSeconds } from '@podsafe/core/store';
 import { LruCache } from './cache.js';
 import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
 import { JWE_ALG, JWE_ENC } from './encryption.js';
@@ -147,7 +142,12 @@ export class JwtStore implements ClientSessionStore {
     // Outside #verify's catch-all: an unreadable revocation list must fail the request, not be skipped.
     if (this.#revocation && (await this.#revocation.get(verified.id)) !== null) return null;
     // A copy each time: the engine hands the data to request handlers, which may mutate it.
-    return { id: verified.id, record: JSON.parse(verified.recordJson) as SessionRecord, expiresAt: verified.expiresAt, reissue: verified.reissue };
+    return {
+      id: verified.id,
+      record: JSON.parse(verified.recordJson) as SessionRecord,
+      expiresAt: verified.expiresAt,
+      reissue: verified.reissue,
+    };
   }
 
   /**
@@ -161,7 +161,8 @@ export class JwtStore implements ClientSessionStore {
    */
   async encode(id: string, record: SessionRecord, ttl: number): Promise<string> {
     if (!isSessionId(id)) throw new InvalidSessionIdError(id);
-    if (!isSessionRecord(record)) throw new TypeError('JwtStore.encode: record must be { data: object, meta: { createdAt, lastSeenAt, version } }.');
+    if (!isSessionRecord(record))
+      throw new TypeError('JwtStore.encode: record must be { data: object, meta: { createdAt, lastSeenAt, version } }.');
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
       throw new RangeError(`JwtStore.encode: ttl must be a positive number of seconds, got ${String(ttl)}.`);
     }

@@ -122,7 +122,9 @@ export function secretKeyset(secrets: readonly Secret[], algorithm: HmacAlgorith
     const kid = secretKid(bytes);
     const previous = [...byKid.keys()].indexOf(kid);
     if (previous !== -1) {
-      throw new SessionConfigError(`JwtStore: ${option}[${index}] is the same secret as ${option}[${previous}]: list each secret once, newest first.`);
+      throw new SessionConfigError(
+        `JwtStore: ${option}[${index}] is the same secret as ${option}[${previous}]: list each secret once, newest first.`,
+      );
     }
     const hmac = once(
       () => webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash }, false, ['sign', 'verify']) as Promise<CryptoKey>,
@@ -193,20 +195,24 @@ const JWT_KEY_KEYS = Object.keys({ kid: true, alg: true, privateKey: true, publi
 /** Keys for `keys`: the first with a private key signs, all verify, each pinned to its own algorithm. */
 export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
   if (!Array.isArray(keys) || keys.length === 0) {
-    throw new SessionConfigError('JwtStore: keys is empty: pass at least one { kid, alg, privateKey, publicKey } (generate one with jose generateKeyPair).');
+    throw new SessionConfigError(
+      'JwtStore: keys is empty: pass at least one { kid, alg, privateKey, publicKey } (generate one with jose generateKeyPair).',
+    );
   }
   const byKid = new Map<string, KeyEntry>();
   let signer: KeyEntry | undefined;
   keys.forEach((spec, index) => {
     const where = `keys[${index}]`;
-    if (typeof spec !== 'object' || spec === null) throw new SessionConfigError(`JwtStore: ${where} must be an object { kid, alg, privateKey?, publicKey? }.`);
+    if (typeof spec !== 'object' || spec === null)
+      throw new SessionConfigError(`JwtStore: ${where} must be an object { kid, alg, privateKey?, publicKey? }.`);
     optionParser(`JwtStore: ${where}`).rejectUnknown(spec, JWT_KEY_KEYS);
     const { kid, privateKey, publicKey } = spec;
     const alg = spec.alg as AsymmetricAlgorithm;
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
       throw new SessionConfigError(`JwtStore: ${where}.kid must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(kid)}.`);
     }
-    if (byKid.has(kid)) throw new SessionConfigError(`JwtStore: ${where}.kid ${JSON.stringify(kid)} is used twice: every key needs its own kid.`);
+    if (byKid.has(kid))
+      throw new SessionConfigError(`JwtStore: ${where}.kid ${JSON.stringify(kid)} is used twice: every key needs its own kid.`);
     if (!Object.hasOwn(ASYMMETRIC, String(alg))) {
       throw new SessionConfigError(
         `JwtStore ${where}.alg must be 'EdDSA' or 'ES256', got ${JSON.stringify(alg)}. ` +
@@ -214,12 +220,17 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
       );
     }
     if (privateKey === undefined && publicKey === undefined) {
-      throw new SessionConfigError(`JwtStore: ${where} has neither privateKey nor publicKey: give a publicKey to verify, and a privateKey too to sign.`);
+      throw new SessionConfigError(
+        `JwtStore: ${where} has neither privateKey nor publicKey: give a publicKey to verify, and a privateKey too to sign.`,
+      );
     }
     const expected = ASYMMETRIC[alg];
     const priv = privateKey === undefined ? undefined : toKeyObject(privateKey, 'private', `${where}.privateKey`);
     const pub = publicKey === undefined ? createPublicKey(priv!) : toKeyObject(publicKey, 'public', `${where}.publicKey`);
-    for (const [name, key] of [['publicKey', pub], ['privateKey', priv]] as const) {
+    for (const [name, key] of [
+      ['publicKey', pub],
+      ['privateKey', priv],
+    ] as const) {
       if (key && !expected.matches(key)) {
         throw new SessionConfigError(
           `JwtStore ${where}.${name} is a ${key.asymmetricKeyType} key but alg is ${alg}, which needs ${expected.describe}. ` +
@@ -228,7 +239,9 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
       }
     }
     if (priv && !createPublicKey(priv).equals(pub)) {
-      throw new SessionConfigError(`JwtStore: ${where}.privateKey and publicKey are not a pair: tokens it signs would not verify. Pass the public key of that private key.`);
+      throw new SessionConfigError(
+        `JwtStore: ${where}.privateKey and publicKey are not a pair: tokens it signs would not verify. Pass the public key of that private key.`,
+      );
     }
     const canSign = priv !== undefined && signer === undefined;
     const entry: KeyEntry = {
@@ -242,7 +255,9 @@ export function asymmetricKeyset(keys: readonly JwtKey[]): Keyset {
     byKid.set(kid, entry);
   });
   if (!signer) {
-    throw new SessionConfigError('JwtStore: keys has no privateKey: at least one key must be able to sign new session tokens (the first key with a privateKey signs).');
+    throw new SessionConfigError(
+      'JwtStore: keys has no privateKey: at least one key must be able to sign new session tokens (the first key with a privateKey signs).',
+    );
   }
   return { signer, byKid };
 }

@@ -80,7 +80,11 @@ describe('JwtStore options', () => {
   it('secret takes a list newest first, and the former name secrets still works (deprecated)', async () => {
     const [newer, older] = [randomBytes(32), randomBytes(32)];
     const now = nowSeconds();
-    const token = await new JwtStore({ secret: older }).encode(generateSessionId(), { data: { user: 'alice' }, meta: { createdAt: now, lastSeenAt: now, version: 1 } }, 600);
+    const token = await new JwtStore({ secret: older }).encode(
+      generateSessionId(),
+      { data: { user: 'alice' }, meta: { createdAt: now, lastSeenAt: now, version: 1 } },
+      600,
+    );
     for (const store of [new JwtStore({ secret: [newer, older] }), new JwtStore({ secrets: [newer, older] })]) {
       expect(await store.decode(token)).toMatchObject({ record: { data: { user: 'alice' } }, reissue: true });
     }

@@ -135,8 +135,17 @@ function claimString(name: string, value: unknown): string | undefined {
 
 /** Every key of {@link JwtStoreOptions} (the compiler keeps the two in step). */
 const KNOWN = Object.keys({
-  secret: true, secrets: true, keys: true, algorithm: true, issuer: true, audience: true, encrypt: true, maxBytes: true,
-  clockTolerance: true, revocation: true, cacheSize: true,
+  secret: true,
+  secrets: true,
+  keys: true,
+  algorithm: true,
+  issuer: true,
+  audience: true,
+  encrypt: true,
+  maxBytes: true,
+  clockTolerance: true,
+  revocation: true,
+  cacheSize: true,
 } satisfies Record<keyof JwtStoreOptions, true>);
 
 /** Options of other JWT session libraries, with what to write instead. */
@@ -153,7 +162,9 @@ export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions 
   if (!options || typeof options !== 'object') fail('options are required: new JwtStore({ secret: process.env.SESSION_SECRET }).');
   parse.rejectUnknown(options, KNOWN, FOREIGN);
   if (options.secret !== undefined && options.secrets !== undefined) {
-    fail('pass secret or secrets (its former name), not both: keep secret, with a list newest first to rotate: secret: [newest, ...older].');
+    fail(
+      'pass secret or secrets (its former name), not both: keep secret, with a list newest first to rotate: secret: [newest, ...older].',
+    );
   }
   const given = (['secret', 'secrets', 'keys'] as const).filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
@@ -200,7 +211,13 @@ export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions 
   const revocation = options.revocation;
   if (revocation !== undefined) {
     const store = revocation as Omit<Partial<SessionStore>, 'kind'> & { kind?: string };
-    if (!store || typeof store !== 'object' || typeof store.get !== 'function' || typeof store.save !== 'function' || store.kind === 'client') {
+    if (
+      !store ||
+      typeof store !== 'object' ||
+      typeof store.get !== 'function' ||
+      typeof store.save !== 'function' ||
+      store.kind === 'client'
+    ) {
       fail('revocation must be a server-side SessionStore (e.g. new RedisStore({ url, prefix: "revoked:" })), with get() and save().');
     }
   }
@@ -223,6 +240,11 @@ export function resolveJwtOptions(options: JwtStoreOptions): ResolvedJwtOptions 
       hint: 'It is in seconds; keep replica clocks in sync with NTP rather than widening it.',
     }),
     revocation,
-    cacheSize: parse.integer('cacheSize', options.cacheSize, { default: DEFAULT_CACHE_SIZE, min: 0, max: 1_000_000, hint: 'It counts tokens; 0 turns the cache off.' }),
+    cacheSize: parse.integer('cacheSize', options.cacheSize, {
+      default: DEFAULT_CACHE_SIZE,
+      min: 0,
+      max: 1_000_000,
+      hint: 'It counts tokens; 0 turns the cache off.',
+    }),
   };
 }

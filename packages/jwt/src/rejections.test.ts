@@ -13,7 +13,14 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /** Claims of a valid session token; `overrides` change or (with `undefined`) remove claims. */
 function claims(overrides: Record<string, unknown> = {}): JWTPayload {
   const now = Math.floor(nowSeconds());
-  const base: Record<string, unknown> = { jti: generateSessionId(), iat: now, exp: now + 600, d: { role: 'admin' }, m: [now, now, 1], ...overrides };
+  const base: Record<string, unknown> = {
+    jti: generateSessionId(),
+    iat: now,
+    exp: now + 600,
+    d: { role: 'admin' },
+    m: [now, now, 1],
+    ...overrides,
+  };
   for (const [key, value] of Object.entries(base)) if (value === undefined) delete base[key];
   return base as JWTPayload;
 }
@@ -30,12 +37,17 @@ describe('JwtStore with a shared secret rejects', () => {
   const valid = (overrides: Record<string, unknown> = {}) => claims({ iss: 'podsafe-test', aud: 'app', ...overrides });
 
   beforeAll(async () => {
-    kid = decodeProtectedHeader(await store.encode(generateSessionId(), { data: {}, meta: { createdAt: 1, lastSeenAt: 1, version: 1 } }, 60)).kid!;
+    kid = decodeProtectedHeader(
+      await store.encode(generateSessionId(), { data: {}, meta: { createdAt: 1, lastSeenAt: 1, version: 1 } }, 60),
+    ).kid!;
   });
 
   it('(baseline) accepts a token forged correctly with the real secret, so every rejection below is about one flaw', async () => {
     expect(kid).toMatch(/^[A-Za-z0-9_-]{8}$/);
-    expect(await store.decode(await sign(valid(), { alg: 'HS256', kid }, secret))).toMatchObject({ record: { data: { role: 'admin' } }, reissue: false });
+    expect(await store.decode(await sign(valid(), { alg: 'HS256', kid }, secret))).toMatchObject({
+      record: { data: { role: 'admin' } },
+      reissue: false,
+    });
   });
 
   it('alg none (unsigned), with or without the kid', async () => {
@@ -95,7 +107,7 @@ describe('JwtStore with a shared secret rejects', () => {
     expect(await store.decode(await sign(valid({ iat: undefined }), { alg: 'HS256', kid }, secret))).toBeNull();
   });
 
-  it('(but accepts nbf and iat a few seconds ahead: another replica\'s clock)', async () => {
+  it("(but accepts nbf and iat a few seconds ahead: another replica's clock)", async () => {
     const now = Math.floor(nowSeconds());
     expect(await store.decode(await sign(valid({ nbf: now + 3, iat: now + 3 }), { alg: 'HS256', kid }, secret))).not.toBeNull();
   });

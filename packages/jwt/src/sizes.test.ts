@@ -17,7 +17,8 @@ function kilobyteOfData(): SessionDataRecord {
     csrf: randomBytes(24).toString('base64url'),
     cart: [] as Array<{ sku: string; qty: number }>,
   };
-  while (JSON.stringify(data).length < 1024) (data.cart as Array<{ sku: string; qty: number }>).push({ sku: `SKU-${(data.cart as unknown[]).length + 10000}`, qty: 1 });
+  while (JSON.stringify(data).length < 1024)
+    (data.cart as Array<{ sku: string; qty: number }>).push({ sku: `SKU-${(data.cart as unknown[]).length + 10000}`, qty: 1 });
   return data;
 }
 
@@ -42,7 +43,9 @@ describe('token sizes', () => {
       const kilobyte = await store.encode(generateSessionId(), { data, meta }, 86_400);
       expect(empty.length).toBeLessThan(600);
       expect(kilobyte.length).toBeLessThan(DEFAULT_MAX_BYTES);
-      rows.push(`${name.padEnd(28)} empty: ${String(empty.length).padStart(4)} B   ~1 KB data (${JSON.stringify(data).length} B JSON): ${String(kilobyte.length).padStart(4)} B`);
+      rows.push(
+        `${name.padEnd(28)} empty: ${String(empty.length).padStart(4)} B   ~1 KB data (${JSON.stringify(data).length} B JSON): ${String(kilobyte.length).padStart(4)} B`,
+      );
     }
     console.log(`JwtStore token sizes (cookie value only; default maxBytes ${DEFAULT_MAX_BYTES}):\n${rows.join('\n')}`);
   });
@@ -56,7 +59,10 @@ describe('token sizes', () => {
       let high = 4096;
       while (low < high) {
         const mid = Math.ceil((low + high) / 2);
-        const fits = await store.encode(generateSessionId(), { data: { blob: 'x'.repeat(mid) }, meta }, 86_400).then(() => true, () => false);
+        const fits = await store.encode(generateSessionId(), { data: { blob: 'x'.repeat(mid) }, meta }, 86_400).then(
+          () => true,
+          () => false,
+        );
         if (fits) low = mid;
         else high = mid - 1;
       }

@@ -5,7 +5,10 @@ import { SessionEngine, type SessionContext } from '@podsafe/core/adapter';
 import { describeUserIndex } from '@podsafe/testkit';
 import { JwtStore } from './jwt-store.js';
 
-describeUserIndex('JwtStore with a MemoryStore revocation store', () => new JwtStore({ secret: randomBytes(32), revocation: new MemoryStore() }));
+describeUserIndex(
+  'JwtStore with a MemoryStore revocation store',
+  () => new JwtStore({ secret: randomBytes(32), revocation: new MemoryStore() }),
+);
 
 type Data = Record<string, unknown>;
 const data = (context: SessionContext) => context.session as unknown as Data;
@@ -135,10 +138,14 @@ describe('sessions per user with JwtStore and its revocation store', () => {
 
   it('fails at startup without a revocation store, or with one that cannot keep the index, saying what to pass', () => {
     expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32) }), userKey: 'userId' })).toThrow(SessionConfigError);
-    expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32) }), userKey: 'userId' })).toThrow(/revocation: new RedisStore/);
+    expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32) }), userKey: 'userId' })).toThrow(
+      /revocation: new RedisStore/,
+    );
     const plain = new MemoryStore();
     const withoutIndex = Object.assign(Object.create(plain) as MemoryStore, { capabilities: { deltaWrites: true } });
-    expect(() => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32), revocation: withoutIndex }), userKey: 'userId' })).toThrow(/revocation store/);
+    expect(
+      () => new SessionEngine({ store: new JwtStore({ secret: randomBytes(32), revocation: withoutIndex }), userKey: 'userId' }),
+    ).toThrow(/revocation store/);
     expect(new JwtStore({ secret: randomBytes(32), revocation: plain }).capabilities.userIndex).toBe(true);
   });
 });

@@ -48,7 +48,11 @@ export class HashRing {
     if (duplicate !== undefined) {
       throw new SessionConfigError(`HashRing: node ${JSON.stringify(duplicate)} is listed twice; list each server once.`);
     }
-    const virtualNodes = optionParser('HashRing').integer('virtualNodes', options.virtualNodes, { default: DEFAULT_VIRTUAL_NODES, min: 1, max: 10_000 });
+    const virtualNodes = optionParser('HashRing').integer('virtualNodes', options.virtualNodes, {
+      default: DEFAULT_VIRTUAL_NODES,
+      min: 1,
+      max: 10_000,
+    });
     this.nodes = [...nodes];
     this.virtualNodes = virtualNodes;
 

@@ -29,7 +29,9 @@ describe('session keys', () => {
   it('refuse, after the id check, a key over 250 bytes, however it came about', () => {
     // Only reachable with a prefix the constructor would refuse, or if core ever accepts longer ids.
     expect(() => sessionKey('p'.repeat(200), 'i'.repeat(64))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }));
-    expect(() => sessionKey('p'.repeat(MAX_PREFIX_BYTES + 1), 'i'.repeat(128))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }));
+    expect(() => sessionKey('p'.repeat(MAX_PREFIX_BYTES + 1), 'i'.repeat(128))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_SESSION_ID' }),
+    );
   });
 });
 
@@ -49,6 +51,8 @@ describe('assertPrefix', () => {
     [42, /non-empty string/],
     [null, /non-empty string/],
   ])('refuses %j with a SessionConfigError saying why', (prefix, why) => {
-    expect(() => assertPrefix(prefix)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }));
+    expect(() => assertPrefix(prefix)).toThrow(
+      expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }),
+    );
   });
 });

@@ -64,7 +64,10 @@ describe('MemcachedStore on memcached', () => {
       const change = create({ user: 'alice', cart: [1, 2] });
       await store.save(id, change, 600);
       const raw = await withRaw((client) => client.get(store.prefix + id));
-      expect(JSON.parse(raw.value!.toString('utf8'))).toEqual({ data: { user: 'alice', cart: [1, 2] }, meta: { ...change.meta, version: 1 } });
+      expect(JSON.parse(raw.value!.toString('utf8'))).toEqual({
+        data: { user: 'alice', cart: [1, 2] },
+        meta: { ...change.meta, version: 1 },
+      });
     });
 
     it('an update writes the request’s whole data (last writer wins) and bumps the stored version', async () => {
@@ -86,7 +89,9 @@ describe('MemcachedStore on memcached', () => {
       const before = await withRaw((client) => client.get(store.prefix + id));
       const seen = change.meta.lastSeenAt + 30.5;
       await store.touch(id, seen, 600);
-      const [after, companion] = await withRaw((client) => Promise.all([client.get(store.prefix + id), client.get(`${store.prefix}${id}:seen`)]));
+      const [after, companion] = await withRaw((client) =>
+        Promise.all([client.get(store.prefix + id), client.get(`${store.prefix}${id}:seen`)]),
+      );
       expect(after.value).toEqual(before.value);
       expect(Number(companion.value!.toString())).toBe(seen);
       const record = await store.get(id);
@@ -234,7 +239,9 @@ describe('MemcachedStore on memcached', () => {
         expect(error).toBeInstanceOf(SessionTooLargeError);
         expect(error).toMatchObject({ code: 'ERR_SESSION_TOO_LARGE', limit: 2048 });
         expect((error as SessionTooLargeError).size).toBeGreaterThan(3000);
-        expect((error as Error).message).toMatch(/bytes, over the limit of 2048 bytes\. Nothing was written; the limit is MemcachedStore's maxItemBytes/);
+        expect((error as Error).message).toMatch(
+          /bytes, over the limit of 2048 bytes\. Nothing was written; the limit is MemcachedStore's maxItemBytes/,
+        );
         expect(await small.get(id)).toBeNull();
 
         await small.save(id, create({ blob: 'ok' }), 600);
@@ -366,7 +373,10 @@ describe('MemcachedStore on memcached', () => {
       await given.save(id, create({ via: 'client' }), 600);
       expect((await given.get(id))?.data).toEqual({ via: 'client' });
       await given.close();
-      await expect(given.get(id)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringMatching(/after close\(\)/) });
+      await expect(given.get(id)).rejects.toMatchObject({
+        code: 'ERR_SESSION_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/after close\(\)/),
+      });
       // Still open, still memjs's own server selection.
       expect(JSON.parse((await client.get(prefix + id)).value!.toString()).data).toEqual({ via: 'client' });
       expect(client.getServer).toBe(Client.prototype.getServer);
@@ -376,8 +386,12 @@ describe('MemcachedStore on memcached', () => {
     it('cannot be combined with options that configure the store’s own client', () => {
       const client = rawClient();
       try {
-        expect(() => new MemcachedStore({ client, servers })).toThrow(expect.objectContaining({ message: expect.stringMatching(/servers cannot be combined with client/) }));
-        expect(() => new MemcachedStore({ client, retries: 3 })).toThrow(expect.objectContaining({ message: expect.stringMatching(/retries cannot be combined/) }));
+        expect(() => new MemcachedStore({ client, servers })).toThrow(
+          expect.objectContaining({ message: expect.stringMatching(/servers cannot be combined with client/) }),
+        );
+        expect(() => new MemcachedStore({ client, retries: 3 })).toThrow(
+          expect.objectContaining({ message: expect.stringMatching(/retries cannot be combined/) }),
+        );
       } finally {
         client.close();
       }
@@ -577,7 +591,10 @@ describe('MemcachedStore when memcached is down', () => {
       expect(served.length).toBeGreaterThan(0);
       expect(failed.length).toBeGreaterThan(0);
       for (const result of failed) {
-        expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringContaining(dead.address) });
+        expect((result as PromiseRejectedResult).reason).toMatchObject({
+          code: 'ERR_SESSION_STORE_UNAVAILABLE',
+          message: expect.stringContaining(dead.address),
+        });
       }
       // Readiness holds while any server answers: failing every app pod would turn this into a total outage.
       await expect(pair.ping()).resolves.toBeUndefined();
@@ -601,7 +618,10 @@ describe('MemcachedStore when memcached is down', () => {
     const stuck = new MemcachedStore({ servers: `127.0.0.1:${port}`, prefix: uniquePrefix('stuck'), timeout: 0.5 });
     try {
       for (const call of [() => stuck.get(newId()), () => stuck.save(newId(), create({ n: 1 }), 600), () => stuck.ping()]) {
-        await expect(call()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_UNAVAILABLE', message: expect.stringContaining(`127.0.0.1:${port}`) });
+        await expect(call()).rejects.toMatchObject({
+          code: 'ERR_SESSION_STORE_UNAVAILABLE',
+          message: expect.stringContaining(`127.0.0.1:${port}`),
+        });
       }
     } finally {
       await stuck.close();

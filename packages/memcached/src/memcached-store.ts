@@ -1,9 +1,4 @@
-import type {
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-  SessionStoreCapabilities,
-} from '@podsafe/core';
+import type { SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from '@podsafe/core';
 import { parseSessionRecord, withDeadline, type StoreErrors } from '@podsafe/core/store';
 import { Client, Server } from 'memjs';
 import { isValueTooLarge, memcachedErrors, refusedAsTooLarge, tooLarge, translate } from './errors.js';
@@ -112,9 +107,7 @@ export class MemcachedStore implements SessionStore {
    */
   async get(id: string): Promise<SessionRecord | null> {
     const key = sessionKey(this.prefix, id);
-    const [main, seen] = await this.#call('get', key, () =>
-      Promise.all([this.#client.get(key), this.#client.get(seenKey(key))]),
-    );
+    const [main, seen] = await this.#call('get', key, () => Promise.all([this.#client.get(key), this.#client.get(seenKey(key))]));
     const record = decode(main.value);
     if (!record) return null;
     const lastSeenAt = decodeSeen(seen.value);
@@ -234,7 +227,12 @@ export class MemcachedStore implements SessionStore {
       });
     return withDeadline(attempt, this.#timeout, () => {
       const error = this.#errors.timeout(operation, this.#timeout, server);
-      dropSilentSockets(watched, sockets, `MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s: connection declared dead, reconnecting`, answered);
+      dropSilentSockets(
+        watched,
+        sockets,
+        `MemcachedStore.${operation} on ${server} did not answer within ${this.#timeout} s: connection declared dead, reconnecting`,
+        answered,
+      );
       return error;
     });
   }

@@ -170,15 +170,20 @@ export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions 
     if (!isMemjsClient(given.client)) fail('client must be a memjs Client, e.g. memjs.Client.create("cache-0.cache:11211").');
     const clash = OWN_CLIENT_ONLY.filter((key) => given[key] !== undefined);
     if (clash.length > 0) {
-      fail(`${clash.join(', ')} cannot be combined with client: they configure the client the store creates. Set them on your client, or pass servers instead of client.`);
+      fail(
+        `${clash.join(', ')} cannot be combined with client: they configure the client the store creates. Set them on your client, or pass servers instead of client.`,
+      );
     }
     if (given.client.servers.length === 0) fail('the client has no servers.');
     if (!hasBytesSerializer(given.client)) {
-      fail("the client has a serializer that changes values; the store writes JSON bytes itself. Use a client with memjs's default serializer.");
+      fail(
+        "the client has a serializer that changes values; the store writes JSON bytes itself. Use a client with memjs's default serializer.",
+      );
     }
     client = given.client;
   } else {
-    if (given.servers === undefined) fail(`servers is required (or pass a memjs client), e.g. servers: "cache-0.cache:11211,cache-1.cache:11211".`);
+    if (given.servers === undefined)
+      fail(`servers is required (or pass a memjs client), e.g. servers: "cache-0.cache:11211,cache-1.cache:11211".`);
     servers = parseServers(given.servers);
   }
 
@@ -193,7 +198,17 @@ export function resolveOptions(options: MemcachedStoreOptions): ResolvedOptions 
     retries: parse.integer('retries', given.retries, { default: DEFAULT_RETRIES, min: 0, max: 10, unit: 'retries' }),
     failover: parse.boolean('failover', given.failover, false),
     failoverTime: parse.seconds('failoverTime', given.failoverTime, { default: DEFAULT_FAILOVER_TIME, max: 3600 }),
-    maxItemBytes: parse.integer('maxItemBytes', given.maxItemBytes, { default: DEFAULT_MAX_ITEM_BYTES, min: 1024, max: 1024 * 1024 * 1024, unit: 'bytes' }),
-    virtualNodes: parse.integer('virtualNodes', given.virtualNodes, { default: DEFAULT_VIRTUAL_NODES, min: 1, max: 10_000, unit: 'points' }),
+    maxItemBytes: parse.integer('maxItemBytes', given.maxItemBytes, {
+      default: DEFAULT_MAX_ITEM_BYTES,
+      min: 1024,
+      max: 1024 * 1024 * 1024,
+      unit: 'bytes',
+    }),
+    virtualNodes: parse.integer('virtualNodes', given.virtualNodes, {
+      default: DEFAULT_VIRTUAL_NODES,
+      min: 1,
+      max: 10_000,
+      unit: 'points',
+    }),
   };
 }

@@ -3,7 +3,9 @@ import { parseServers } from './servers.js';
 
 describe('parseServers', () => {
   it('reads one host:port', () => {
-    expect(parseServers('10.0.0.5:11211')).toEqual([{ name: '10.0.0.5:11211', host: '10.0.0.5', port: 11211, username: undefined, password: undefined }]);
+    expect(parseServers('10.0.0.5:11211')).toEqual([
+      { name: '10.0.0.5:11211', host: '10.0.0.5', port: 11211, username: undefined, password: undefined },
+    ]);
   });
 
   it('reads a comma-separated string and a list, trimming spaces, in order', () => {
@@ -26,7 +28,13 @@ describe('parseServers', () => {
 
   it('reads SASL credentials but keeps them out of the name', () => {
     const [server] = parseServers('user:p@ss:word@cache.example.com:11211');
-    expect(server).toEqual({ name: 'cache.example.com:11211', host: 'cache.example.com', port: 11211, username: 'user', password: 'p@ss:word' });
+    expect(server).toEqual({
+      name: 'cache.example.com:11211',
+      host: 'cache.example.com',
+      port: 11211,
+      username: 'user',
+      password: 'p@ss:word',
+    });
   });
 
   it.each([
@@ -50,10 +58,14 @@ describe('parseServers', () => {
     ['a,a:11211', /listed twice/],
     [':secret@a:11211', /no user name/],
   ])('refuses %j with a SessionConfigError saying how to fix it', (servers, why) => {
-    expect(() => parseServers(servers)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }));
+    expect(() => parseServers(servers)).toThrow(
+      expect.objectContaining({ code: 'ERR_SESSION_CONFIG', message: expect.stringMatching(why) }),
+    );
   });
 
   it('never repeats a password in an error', () => {
-    expect(() => parseServers('user:hunter2@a:99999')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => parseServers('user:hunter2@a:99999')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

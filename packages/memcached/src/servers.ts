@@ -83,7 +83,8 @@ function parseServer(entry: string): ServerAddress {
   let port = DEFAULT_PORT;
   if (portText !== undefined) {
     port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-    if (!(port >= 1 && port <= 65535)) fail(`server ${shown} has an invalid port ${JSON.stringify(portText)}; use 1 to 65535 (memcached's default is ${DEFAULT_PORT}).`);
+    if (!(port >= 1 && port <= 65535))
+      fail(`server ${shown} has an invalid port ${JSON.stringify(portText)}; use 1 to 65535 (memcached's default is ${DEFAULT_PORT}).`);
   }
   const name = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return { name, host, port, username, password };

@@ -23,11 +23,15 @@ afterAll(async () => {
 
 const silent = { log: () => undefined };
 
-async function relayed(withClient = false): Promise<{ relay: TcpRelay; store: MemcachedStore; client: Client | undefined; [Symbol.asyncDispose](): Promise<void> }> {
+async function relayed(
+  withClient = false,
+): Promise<{ relay: TcpRelay; store: MemcachedStore; client: Client | undefined; [Symbol.asyncDispose](): Promise<void> }> {
   const relay = await TcpRelay.start({ port: memcached.port });
   const prefix = `t:silent:${newId().slice(0, 8)}:`;
   const client = withClient ? Client.create(`127.0.0.1:${relay.port}`, { logger: silent, retries: 1, timeout: 0.5 }) : undefined;
-  const store = client ? new MemcachedStore({ client, prefix, timeout: 0.5 }) : new MemcachedStore({ servers: `127.0.0.1:${relay.port}`, prefix });
+  const store = client
+    ? new MemcachedStore({ client, prefix, timeout: 0.5 })
+    : new MemcachedStore({ servers: `127.0.0.1:${relay.port}`, prefix });
   await store.ping();
   return {
     relay,
@@ -76,9 +80,9 @@ describe('MemcachedStore on a silent network', () => {
     relay.freeze('blackhole');
     const reconnected = relay.nextConnection();
     const traffic = steadyTraffic(() => store.get(newId()));
-    const { calls, slowestCallMs } = await expectUnavailableUntil(() => store.get(id), reconnected, { what: 'a new connection (detection)' }).finally(() =>
-      traffic.stop(),
-    );
+    const { calls, slowestCallMs } = await expectUnavailableUntil(() => store.get(id), reconnected, {
+      what: 'a new connection (detection)',
+    }).finally(() => traffic.stop());
     expect(calls).toBeGreaterThan(0);
     const start = Date.now();
     relay.heal();
@@ -98,7 +102,12 @@ describe('MemcachedStore on a silent network', () => {
     const calls: Promise<unknown>[] = [];
     let mostHeld = 0;
     for (let i = 0; i < 400; i++) {
-      calls.push(store.save(newId(), create({ value }), 600).then(() => 'resolved', (error: unknown) => error));
+      calls.push(
+        store.save(newId(), create({ value }), 600).then(
+          () => 'resolved',
+          (error: unknown) => error,
+        ),
+      );
       mostHeld = Math.max(mostHeld, pending(server));
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -32,9 +32,12 @@ describe('memcachedExpiration', () => {
     expect(memcachedExpiration(ttl, NOW)).toBe(sent);
   });
 
-  it.each([0, -0, -0.5, -1, -86_400, -Number.MAX_VALUE])('sends 1 (gone at the next tick), never 0 ("forever"), for the spent ttl %d', (ttl) => {
-    expect(memcachedExpiration(ttl, NOW)).toBe(1);
-  });
+  it.each([0, -0, -0.5, -1, -86_400, -Number.MAX_VALUE])(
+    'sends 1 (gone at the next tick), never 0 ("forever"), for the spent ttl %d',
+    (ttl) => {
+      expect(memcachedExpiration(ttl, NOW)).toBe(1);
+    },
+  );
 
   it('never sends 0, and never less than the ttl, across a sweep of ttls', () => {
     const ttls = [1e-9, 0.1, 0.9, 1, 1.1, 2, 2.5, 29.99, 30, 3600, 86_400.4, 604_800, MAX_RELATIVE_EXPIRATION - 1.5];

@@ -26,11 +26,15 @@ afterAll(async () => {
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 
-describeSessionStore('RedisStore on Redis Cluster', () => new RedisStore({ client: clusterClient(), prefix: `podsafe:test:${run}:suite:` }), {
-  writeCorrupt: async (store, id) => {
-    await store.client.set(store.prefix + id, 'a string where a session hash belongs');
+describeSessionStore(
+  'RedisStore on Redis Cluster',
+  () => new RedisStore({ client: clusterClient(), prefix: `podsafe:test:${run}:suite:` }),
+  {
+    writeCorrupt: async (store, id) => {
+      await store.client.set(store.prefix + id, 'a string where a session hash belongs');
+    },
   },
-});
+);
 
 describeUserIndex('RedisStore on Redis Cluster', () => new RedisStore({ client: clusterClient(), prefix: `podsafe:test:${run}:users:` }), {
   anotherPod: (store) => new RedisStore({ client: clusterClient(), prefix: store.prefix }),

@@ -15,13 +15,15 @@ export function dataField(key: string): string {
 
 /** A TTL in seconds as PEXPIRE milliseconds: at least 1, since PEXPIRE 0 would delete the key outright. */
 export function ttlMillis(ttl: number): number {
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl)) throw new RangeError(`RedisStore: ttl must be a finite number of seconds, got ${String(ttl)}.`);
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl))
+    throw new RangeError(`RedisStore: ttl must be a finite number of seconds, got ${String(ttl)}.`);
   return Math.max(1, Math.ceil(ttl * 1000));
 }
 
 /** A unix time (seconds) as stored text; `String()` keeps every digit of a fractional time. */
 export function timeText(name: string, value: number): string {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`RedisStore: ${name} must be a finite unix time in seconds, got ${String(value)}.`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new RangeError(`RedisStore: ${name} must be a finite unix time in seconds, got ${String(value)}.`);
   return String(value);
 }
 
@@ -93,7 +95,11 @@ export function decodeRecord(hash: Record<string, string>): SessionRecord | null
     if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
     else data[key] = value;
   }
-  const meta: Record<string, unknown> = { createdAt: parseNumber(hash[META.createdAt]), lastSeenAt: parseNumber(hash[META.lastSeenAt]), version };
+  const meta: Record<string, unknown> = {
+    createdAt: parseNumber(hash[META.createdAt]),
+    lastSeenAt: parseNumber(hash[META.lastSeenAt]),
+    version,
+  };
   const lifetime = hash[META.lifetime];
   if (lifetime !== undefined) {
     try {

@@ -97,7 +97,10 @@ describe('RedisStore command cost (MONITOR on a private Redis)', () => {
 
   it('save (new and update) = one EVALSHA, whose script touches only the session key', async () => {
     const id = newId();
-    for (const operation of [() => store.save(id, create({ a: 1, b: 2 }), 60), () => store.save(id, update({ a: 1, b: 2 }, { c: 3 }, ['b']), 60)]) {
+    for (const operation of [
+      () => store.save(id, create({ a: 1, b: 2 }), 60),
+      () => store.save(id, update({ a: 1, b: 2 }, { c: 3 }, ['b']), 60),
+    ]) {
       const { sent, scripted } = await costOf(operation);
       expect(names(sent)).toEqual(['evalsha']);
       expect(sent[0]!.slice(2, 4)).toEqual(['1', `cost:${id}`]);
@@ -113,7 +116,14 @@ describe('RedisStore command cost (MONITOR on a private Redis)', () => {
     expect(names((await costOf(() => store.save(id, create({ a: 3, b: 4 }), 60))).scripted)).toEqual(['hset', 'hlen', 'pexpire']);
     expect((await store.get(id))?.data).toEqual({ a: 3, b: 4 });
     // A key gone from the whole session: the leftover field must not survive, so the hash is replaced.
-    expect(names((await costOf(() => store.save(id, create({ a: 5 }), 60))).scripted)).toEqual(['hset', 'hlen', 'exists', 'unlink', 'hset', 'pexpire']);
+    expect(names((await costOf(() => store.save(id, create({ a: 5 }), 60))).scripted)).toEqual([
+      'hset',
+      'hlen',
+      'exists',
+      'unlink',
+      'hset',
+      'pexpire',
+    ]);
     expect((await store.get(id))?.data).toEqual({ a: 5 });
     expect(await admin.hkeys(`cost:${id}`)).toEqual(expect.arrayContaining(['m:c', 'm:l', 'm:v', 'd:a']));
     expect(await admin.hlen(`cost:${id}`)).toBe(4);

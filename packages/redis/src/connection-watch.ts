@@ -25,10 +25,13 @@ export class ConnectionWatch {
     this.#client = client;
     this.#last = client.status === 'ready' ? 'ready' : undefined;
     this.#handlers = [
-      ['ready', () => {
-        this.#lastError = undefined;
-        this.#emit('ready');
-      }],
+      [
+        'ready',
+        () => {
+          this.#lastError = undefined;
+          this.#emit('ready');
+        },
+      ],
       ['close', () => this.#emit('down')],
       ['end', () => this.#emit('down')],
     ];
@@ -36,17 +39,23 @@ export class ConnectionWatch {
       // A refusal sent on connect (protected mode's DENIED, maxclients) answers a
       // handshake command whose error ioredis swallows, then the socket closes: peek
       // at the first reply so error messages can name it.
-      this.#handlers.push(['connect', () => {
-        const stream = (this.#client as Redis).stream as NodeJS.ReadableStream | undefined;
-        stream?.once('data', (chunk: Buffer | string) => {
-          const text = String(chunk).slice(0, 512);
-          if (/^-(DENIED|ERR max number of clients)/.test(text)) this.#lastError = text.slice(1).split('\r\n')[0];
-        });
-      }]);
-      this.#handlers.push(['error', (error) => {
-        this.#lastError = error instanceof Error ? error.message : String(error);
-        if (this.#client.status !== 'ready') this.#emit('down');
-      }]);
+      this.#handlers.push([
+        'connect',
+        () => {
+          const stream = (this.#client as Redis).stream as NodeJS.ReadableStream | undefined;
+          stream?.once('data', (chunk: Buffer | string) => {
+            const text = String(chunk).slice(0, 512);
+            if (/^-(DENIED|ERR max number of clients)/.test(text)) this.#lastError = text.slice(1).split('\r\n')[0];
+          });
+        },
+      ]);
+      this.#handlers.push([
+        'error',
+        (error) => {
+          this.#lastError = error instanceof Error ? error.message : String(error);
+          if (this.#client.status !== 'ready') this.#emit('down');
+        },
+      ]);
     }
     for (const [event, handler] of this.#handlers) client.on(event, handler);
   }

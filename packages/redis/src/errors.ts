@@ -35,11 +35,14 @@ function isReplyError(error: Error): boolean {
 }
 
 function hint(message: string): string {
-  if (message.startsWith('NOAUTH')) return ' (Redis requires a password: put it in the url, redis://:password@host:6379, or in redisOptions.password, with redisOptions.username for an ACL user)';
-  if (message.startsWith('WRONGPASS')) return ' (the password or username is wrong: check the credentials in the url, or redisOptions.password / redisOptions.username)';
+  if (message.startsWith('NOAUTH'))
+    return ' (Redis requires a password: put it in the url, redis://:password@host:6379, or in redisOptions.password, with redisOptions.username for an ACL user)';
+  if (message.startsWith('WRONGPASS'))
+    return ' (the password or username is wrong: check the credentials in the url, or redisOptions.password / redisOptions.username)';
   if (message.startsWith('NOPERM')) return ' (the Redis ACL user needs HGETALL, EVALSHA, EVAL, UNLINK, SCAN and PING on the prefix)';
   if (message.startsWith('READONLY')) return ' (connected to a replica: point the store at the master, or use Sentinel)';
-  if (message.startsWith('OOM')) return ' (Redis hit maxmemory: raise it, or set maxmemory-policy volatile-lru so expiring sessions are evicted)';
+  if (message.startsWith('OOM'))
+    return ' (Redis hit maxmemory: raise it, or set maxmemory-policy volatile-lru so expiring sessions are evicted)';
   if (message.startsWith('LOADING')) return ' (Redis is loading its dataset after a restart; this passes by itself)';
   if (message.startsWith('DENIED')) {
     return ' (Redis runs in protected mode and refuses clients from other hosts: set a password on Redis, requirepass or an ACL user, and give it to the store; or start Redis with --protected-mode no on a network only the app can reach)';
@@ -71,7 +74,7 @@ export function toStoreError(error: unknown, context: CallContext): PodsafeError
   const { address, operation, timeoutSeconds, lastConnectionError } = context;
   const message = error instanceof Error ? error.message : String(error);
   const lastSeen = lastConnectionError ? `; last connection error: ${lastConnectionError}` : '';
-  const refusal = error instanceof Error && isReplyError(error) ? undefined : refusalIn(lastConnectionError) ?? refusalIn(message);
+  const refusal = error instanceof Error && isReplyError(error) ? undefined : (refusalIn(lastConnectionError) ?? refusalIn(message));
   let detail: string;
   if (refusal !== undefined) {
     // Not an outage: Redis answered, and said no. Say that, not "did not answer in time".

@@ -34,8 +34,21 @@ describe('RedisStore options', () => {
   });
 
   it('takes seconds and converts them to milliseconds for ioredis', () => {
-    const store = construct({ url: 'rediss://:pw@cache.example:6380/3', timeout: 0.25, socketTimeout: 0.5, connectTimeout: 2, redisOptions: lazy });
-    expect((store.client as Redis).options).toMatchObject({ host: 'cache.example', port: 6380, db: 3, commandTimeout: 250, socketTimeout: 500, connectTimeout: 2000 });
+    const store = construct({
+      url: 'rediss://:pw@cache.example:6380/3',
+      timeout: 0.25,
+      socketTimeout: 0.5,
+      connectTimeout: 2,
+      redisOptions: lazy,
+    });
+    expect((store.client as Redis).options).toMatchObject({
+      host: 'cache.example',
+      port: 6380,
+      db: 3,
+      commandTimeout: 250,
+      socketTimeout: 500,
+      connectTimeout: 2000,
+    });
   });
 
   it('reconnects with a backoff capped at maxReconnectDelay, and never gives up', () => {
@@ -54,20 +67,44 @@ describe('RedisStore options', () => {
     ['a timeout in milliseconds', { timeout: 1000 }, /seconds, not\s+milliseconds: for 1000 ms pass 1/],
     ['a negative timeout', { timeout: -1 }, /timeout must be a number of seconds greater than 0/],
     ['a negative timeout under its former name', { commandTimeout: -1 }, /commandTimeout must be a number of seconds greater than 0/],
-    ['timeout and its former name commandTimeout', { timeout: 1, commandTimeout: 1 }, /pass timeout or commandTimeout \(its former name\), not both/],
-    ['a timeout that is a string', { connectTimeout: '5' as unknown as number }, /connectTimeout must be a number of seconds greater than 0/],
+    [
+      'timeout and its former name commandTimeout',
+      { timeout: 1, commandTimeout: 1 },
+      /pass timeout or commandTimeout \(its former name\), not both/,
+    ],
+    [
+      'a timeout that is a string',
+      { connectTimeout: '5' as unknown as number },
+      /connectTimeout must be a number of seconds greater than 0/,
+    ],
     ['a zero reconnect delay', { maxReconnectDelay: 0 }, /maxReconnectDelay must be a number of seconds greater than 0/],
     ['an empty prefix', { prefix: '' }, /prefix must be a non-empty string/],
     ['an http URL', { url: 'http://redis:6379' }, /not a redis:\/\/ or rediss:\/\/ URL/],
     ['a URL that is not one', { url: 'redis-host:6379' }, /not a redis:\/\/ or rediss:\/\/ URL/],
-    ['url and sentinels', { url: 'redis://x', redisOptions: { sentinels: [{ host: 's', port: 26379 }], name: 'm' } }, /either url or redisOptions\.sentinels/],
+    [
+      'url and sentinels',
+      { url: 'redis://x', redisOptions: { sentinels: [{ host: 's', port: 26379 }], name: 'm' } },
+      /either url or redisOptions\.sentinels/,
+    ],
     ['sentinels without a name', { redisOptions: { sentinels: [{ host: 's', port: 26379 }] } }, /name the master group/],
     ['an ioredis keyPrefix', { redisOptions: { keyPrefix: 'app:' } }, /Use the store's prefix option/],
-    ['an ioredis commandTimeout', { redisOptions: { commandTimeout: 500 } }, /store's timeout option \(in seconds\) instead of redisOptions\.commandTimeout/],
+    [
+      'an ioredis commandTimeout',
+      { redisOptions: { commandTimeout: 500 } },
+      /store's timeout option \(in seconds\) instead of redisOptions\.commandTimeout/,
+    ],
     ['an ioredis socketTimeout', { redisOptions: { socketTimeout: 2000 } }, /store's socketTimeout option \(in seconds\)/],
     ['a socket timeout in milliseconds', { socketTimeout: 2000 }, /socketTimeout is 2000 seconds.*pass 2\./],
-    ['a typo in a legacy option', { legacy: { format: 'connect-redis', mode: 'read', prefx: 'old:' } } as RedisStoreOptions, /legacy: unknown option "prefx"\. Valid options: format, prefix, mode, ttl/],
-    ['a typo in an option name', { commandTimeoutMs: 1 } as RedisStoreOptions, /unknown option "commandTimeoutMs"\. Valid options: url, client/],
+    [
+      'a typo in a legacy option',
+      { legacy: { format: 'connect-redis', mode: 'read', prefx: 'old:' } } as RedisStoreOptions,
+      /legacy: unknown option "prefx"\. Valid options: format, prefix, mode, ttl/,
+    ],
+    [
+      'a typo in an option name',
+      { commandTimeoutMs: 1 } as RedisStoreOptions,
+      /unknown option "commandTimeoutMs"\. Valid options: url, client/,
+    ],
     ['a client that is not ioredis', { client: {} as Redis }, /client must be an ioredis Redis or Cluster instance/],
   ])('refuses %s with a SessionConfigError that says what to do', (_label, options, message) => {
     let thrown: unknown;

@@ -108,7 +108,18 @@ export interface ResolvedOptions {
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_PREFIX = 'podsafe:sess:';
 
-const KNOWN = ['url', 'client', 'prefix', 'timeout', 'commandTimeout', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay', 'redisOptions', 'legacy'];
+const KNOWN = [
+  'url',
+  'client',
+  'prefix',
+  'timeout',
+  'commandTimeout',
+  'socketTimeout',
+  'connectTimeout',
+  'maxReconnectDelay',
+  'redisOptions',
+  'legacy',
+];
 const CONNECTION_ONLY = ['url', 'redisOptions', 'socketTimeout', 'connectTimeout', 'maxReconnectDelay'] as const;
 
 /** connect-redis options, with what to write instead. */
@@ -156,7 +167,9 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
 
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string' || prefix.length === 0) {
-    fail(`prefix must be a non-empty string (got ${JSON.stringify(prefix)}); without one clear() would reach every key. Default: "${DEFAULT_PREFIX}".`);
+    fail(
+      `prefix must be a non-empty string (got ${JSON.stringify(prefix)}); without one clear() would reach every key. Default: "${DEFAULT_PREFIX}".`,
+    );
   }
 
   const legacy = options.legacy === undefined ? undefined : resolveLegacyOptions(options.legacy, prefix);
@@ -166,7 +179,8 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   const maxReconnectDelayMs = milliseconds('maxReconnectDelay', options.maxReconnectDelay, 2, 300);
 
   if (options.client !== undefined) {
-    if (!isIoredisClient(options.client)) fail('client must be an ioredis Redis or Cluster instance (new Redis(...) or new Cluster([...])).');
+    if (!isIoredisClient(options.client))
+      fail('client must be an ioredis Redis or Cluster instance (new Redis(...) or new Cluster([...])).');
     const extra = CONNECTION_ONLY.filter((key) => options[key] !== undefined);
     if (extra.length > 0) {
       fail(
@@ -175,17 +189,36 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
       );
     }
     if (keyPrefixOf(options.client)) {
-      fail('the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store\'s prefix option.');
+      fail(
+        "the client has an ioredis keyPrefix, which SCAN (ids, count, clear) does not apply. Remove keyPrefix from the client and pass it as the store's prefix option.",
+      );
     }
-    return { prefix, timeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url: undefined, redisOptions: {}, client: options.client, legacy };
+    return {
+      prefix,
+      timeoutMs,
+      socketTimeoutMs,
+      connectTimeoutMs,
+      maxReconnectDelayMs,
+      url: undefined,
+      redisOptions: {},
+      client: options.client,
+      legacy,
+    };
   }
 
   const redisOptions = options.redisOptions ?? {};
   if (typeof redisOptions !== 'object' || redisOptions === null) fail('redisOptions must be an object of ioredis options.');
-  if (redisOptions.keyPrefix) fail('redisOptions.keyPrefix is not supported (SCAN does not apply it). Use the store\'s prefix option instead.');
-  for (const [name, ours] of [['commandTimeout', 'timeout'], ['socketTimeout', 'socketTimeout'], ['connectTimeout', 'connectTimeout']] as const) {
+  if (redisOptions.keyPrefix)
+    fail("redisOptions.keyPrefix is not supported (SCAN does not apply it). Use the store's prefix option instead.");
+  for (const [name, ours] of [
+    ['commandTimeout', 'timeout'],
+    ['socketTimeout', 'socketTimeout'],
+    ['connectTimeout', 'connectTimeout'],
+  ] as const) {
     if (redisOptions[name] !== undefined) {
-      fail(`set the store's ${ours} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`);
+      fail(
+        `set the store's ${ours} option (in seconds) instead of redisOptions.${name} (ioredis milliseconds), so one value bounds every call.`,
+      );
     }
   }
 
@@ -193,7 +226,9 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   let url = options.url;
   if (url !== undefined) {
     if (sentinel) {
-      fail('pass either url or redisOptions.sentinels, not both. With Sentinel, set the master group in redisOptions.name and credentials in redisOptions.password / redisOptions.sentinelPassword.');
+      fail(
+        'pass either url or redisOptions.sentinels, not both. With Sentinel, set the master group in redisOptions.name and credentials in redisOptions.password / redisOptions.sentinelPassword.',
+      );
     }
     let parsed: URL | undefined;
     try {
@@ -208,7 +243,9 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     url = DEFAULT_URL;
   }
   if (sentinel && typeof redisOptions.name !== 'string') {
-    fail('redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").');
+    fail(
+      'redisOptions.sentinels is set but redisOptions.name is not: name the master group the sentinels monitor (e.g. name: "mymaster").',
+    );
   }
   return { prefix, timeoutMs, socketTimeoutMs, connectTimeoutMs, maxReconnectDelayMs, url, redisOptions, client: undefined, legacy };
 }

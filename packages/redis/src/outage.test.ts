@@ -27,7 +27,6 @@ function track<T extends { close(): Promise<unknown> }>(closeable: T): T {
   return closeable;
 }
 
-
 /** Every store call, each expected to reject while Redis is unavailable. */
 function everyCall(store: RedisStore, id: string): [string, () => Promise<unknown>][] {
   return [
@@ -39,15 +38,27 @@ function everyCall(store: RedisStore, id: string): [string, () => Promise<unknow
     ['ping', () => store.ping()],
     ['count', () => store.count()],
     ['clear', () => store.clear()],
-    ['ids', async () => {
-      for await (const _ of store.ids()) break;
-    }],
+    [
+      'ids',
+      async () => {
+        for await (const _ of store.ids()) break;
+      },
+    ],
   ];
 }
 
 async function expectAllUnavailable(store: RedisStore, id: string, address: string): Promise<void> {
   const outcomes = await Promise.all(
-    everyCall(store, id).map(async ([name, call]) => [name, await call().then(() => 'resolved', (error: unknown) => error)] as const),
+    everyCall(store, id).map(
+      async ([name, call]) =>
+        [
+          name,
+          await call().then(
+            () => 'resolved',
+            (error: unknown) => error,
+          ),
+        ] as const,
+    ),
   );
   for (const [name, outcome] of outcomes) {
     expect(outcome, name).toBeInstanceOf(SessionStoreUnavailableError);

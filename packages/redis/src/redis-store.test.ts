@@ -71,7 +71,7 @@ describe('RedisStore on the shared Redis', () => {
     ['a hex createdAt', { 'm:c': '0x10', 'm:l': '20', 'm:v': '1' }],
     ['a createdAt with a leading space', { 'm:c': ' 1', 'm:l': '1', 'm:v': '1' }],
     ['lastSeenAt before createdAt', { 'm:c': '10', 'm:l': '5', 'm:v': '1' }],
-    ['a foreign hash', { name: 'someone else', '__proto__': 'x' }],
+    ['a foreign hash', { name: 'someone else', __proto__: 'x' }],
   ])('reads a hash with %s as no session; updates and touches leave it alone', async (_label, fields) => {
     const id = newId();
     const key = store.prefix + id;

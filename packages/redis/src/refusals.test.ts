@@ -40,7 +40,10 @@ function store(options: ConstructorParameters<typeof RedisStore>[0]): RedisStore
 async function failures(call: () => Promise<unknown>, times = 3): Promise<Error[]> {
   const errors: Error[] = [];
   for (let i = 0; i < times; i++) {
-    const outcome = await call().then(() => undefined, (error: unknown) => error);
+    const outcome = await call().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(outcome, `call ${i + 1}`).toBeInstanceOf(SessionStoreUnavailableError);
     errors.push(outcome as Error);
     // Spread over the reconnect backoff, as readiness probes are.
@@ -87,7 +90,10 @@ describe('RedisStore when Redis refuses', () => {
     let refused: unknown;
     // 1 MiB holds a few of these at most; before, new sessions were written past maxmemory.
     for (let i = 0; i < 20 && refused === undefined; i++) {
-      refused = await subject.save(newId(), create({ value }), 600).then(() => undefined, (error: unknown) => error);
+      refused = await subject.save(newId(), create({ value }), 600).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     }
     expect(refused).toBeInstanceOf(SessionStoreUnavailableError);
     expect((refused as Error).message).toContain('OOM');

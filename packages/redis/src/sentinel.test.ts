@@ -25,7 +25,6 @@ describeSessionStore('RedisStore through Sentinel', () => sentinelStore('suite')
   },
 });
 
-
 describe('RedisStore through Sentinel, failover', () => {
   // Runs after the suite above (files run their describes in order): it kills the master.
   it('follows a failover by itself: sessions written before it are served by the promoted replica', async () => {

@@ -93,9 +93,7 @@ describe('RedisStore on a silent network', () => {
     // at least one detection (the store drops the silent socket and reconnects).
     const value = 'x'.repeat(8 * 1024);
     for (let wave = 0; wave < 5; wave++) {
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 200 }, () => store.save(newId(), create({ value }), 600)),
-      );
+      const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => store.save(newId(), create({ value }), 600)));
       issued += outcomes.length;
       for (const outcome of outcomes) {
         expect(outcome.status).toBe('rejected');
@@ -107,7 +105,10 @@ describe('RedisStore on a silent network', () => {
     // Before: every timed-out command stayed queued on the silent socket, so what the
     // client held grew with every wave (200, 400, ... = issued). Now a dead socket's
     // commands are dropped with it: the count falls back, whatever the phase.
-    expect(held.some((count, i) => i > 0 && count < held[i - 1]!), 'the held count falls back at some point').toBe(true);
+    expect(
+      held.some((count, i) => i > 0 && count < held[i - 1]!),
+      'the held count falls back at some point',
+    ).toBe(true);
     expect(held.at(-1)).toBeLessThan(issued);
   });
 });

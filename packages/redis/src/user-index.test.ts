@@ -60,7 +60,7 @@ describe('sessions per user on Redis, through the engine, across pods', () => {
   });
 });
 
-describe('a user\'s index on a private Redis leaves nothing behind', () => {
+describe("a user's index on a private Redis leaves nothing behind", () => {
   let redis: ServerProcess & { url: string };
   let store: RedisStore;
   let admin: Redis;
@@ -137,7 +137,9 @@ describe('a user\'s index on a private Redis leaves nothing behind', () => {
     expect(indexed).toBe(ids.length);
   }
 
-  it('10 000 sessions of one user expire and leave 0 index entries and 0 keys behind, with no read to prune them', { timeout: 120_000 }, async () => {
+  it('10 000 sessions of one user expire and leave 0 index entries and 0 keys behind, with no read to prune them', {
+    timeout: 120_000,
+  }, async () => {
     const user = 'ten-thousand';
     const [z, h] = userIndexKeys(store.prefix, user);
     const ids = idsFor(10_000);

@@ -149,7 +149,8 @@ function readEntries(flat: string[]): IndexedUserSession[] {
     const [id, score, json] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
     try {
       const entry = JSON.parse(json) as UserIndexEntry;
-      if (typeof entry !== 'object' || entry === null || typeof entry.createdAt !== 'number' || typeof entry.lastSeenAt !== 'number') continue;
+      if (typeof entry !== 'object' || entry === null || typeof entry.createdAt !== 'number' || typeof entry.lastSeenAt !== 'number')
+        continue;
       const indexed: IndexedUserSession = { id, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt, expiresAt: Number(score) / 1000 };
       if (typeof entry.userAgent === 'string') indexed.userAgent = entry.userAgent;
       if (typeof entry.ip === 'string') indexed.ip = entry.ip;

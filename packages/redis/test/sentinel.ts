@@ -49,8 +49,19 @@ export async function startSentinelGroup(name = 'mymaster'): Promise<TestSentine
     const replica = new ServerProcess('redis-replica', replicaPort, {
       command: 'redis-server',
       args: [
-        '--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(),
-        '--replicaof', '127.0.0.1', String(master.port),
+        '--port',
+        String(replicaPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        tmpdir(),
+        '--replicaof',
+        '127.0.0.1',
+        String(master.port),
       ],
       ready: /Ready to accept connections/,
     });

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import {
-  SessionTooLargeError,
-  type ClientSessionStore,
-  type SessionDataRecord,
-  type SessionRecord,
-} from '@podsafe/core';
+import { SessionTooLargeError, type ClientSessionStore, type SessionDataRecord, type SessionRecord } from '@podsafe/core';
 import { isSessionId, isSessionRecord, nowSeconds } from '@podsafe/core/store';
 import { BAD_IDS, RICH_DATA, elapse, newId } from './fixtures.js';
 
@@ -192,7 +187,8 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         }
         await elapse(expiry * 1.6);
         expect(await store.decode(token), 'token past its ttl').toBeNull();
-        if (revoked) expect(await store.decode(revoked), 'token whose revocation has expired (the token itself is valid for 600 s)').not.toBeNull();
+        if (revoked)
+          expect(await store.decode(revoked), 'token whose revocation has expired (the token itself is valid for 600 s)').not.toBeNull();
       });
     });
 
@@ -217,7 +213,15 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
 
       it('a truncated or extended token decodes to null', async () => {
         const token = await store.encode(newId(), record({ role: 'user' }), ttl);
-        for (const bad of [token.slice(0, -1), token.slice(0, -10), token.slice(1), `${token}A`, `${token}.`, `.${token}`, `${token}.${token}`]) {
+        for (const bad of [
+          token.slice(0, -1),
+          token.slice(0, -10),
+          token.slice(1),
+          `${token}A`,
+          `${token}.`,
+          `.${token}`,
+          `${token}.${token}`,
+        ]) {
           expect(await store.decode(bad)).toBeNull();
         }
       });
@@ -234,7 +238,10 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         ['unicode', 'Zoë.山田.🔐'],
         ['huge', 'x'.repeat(200_000)],
         ['huge with dots', `${'a'.repeat(100_000)}.${'b'.repeat(100_000)}.${'c'.repeat(100)}`],
-        ['base64url JSON that is not a token', `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('[]').toString('base64url')}.`],
+        [
+          'base64url JSON that is not a token',
+          `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('[]').toString('base64url')}.`,
+        ],
       ])('%s input decodes to null without throwing', async (_label, input) => {
         await expect(store.decode(input)).resolves.toBeNull();
       });
@@ -303,18 +310,21 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         await expect(store.destroy(newId(), nowSeconds() - 10)).resolves.toBeUndefined();
       });
 
-      it.runIf(options.revokes)('a destroyed session\'s token no longer decodes, even one decoded before; other sessions are untouched', async () => {
-        const id = newId();
-        const token = await store.encode(id, record({ user: 'alice' }), ttl);
-        const other = await store.encode(newId(), record({ user: 'bob' }), ttl);
-        const decoded = await store.decode(token);
-        expect(decoded).not.toBeNull();
-        await store.destroy(id, decoded!.expiresAt);
-        expect(await store.decode(token)).toBeNull();
-        // Every token of the session, not only the one that was presented.
-        expect(await store.decode(await store.encode(id, record({ user: 'alice', again: true }), ttl))).toBeNull();
-        expect((await store.decode(other))?.record.data).toEqual({ user: 'bob' });
-      });
+      it.runIf(options.revokes)(
+        "a destroyed session's token no longer decodes, even one decoded before; other sessions are untouched",
+        async () => {
+          const id = newId();
+          const token = await store.encode(id, record({ user: 'alice' }), ttl);
+          const other = await store.encode(newId(), record({ user: 'bob' }), ttl);
+          const decoded = await store.decode(token);
+          expect(decoded).not.toBeNull();
+          await store.destroy(id, decoded!.expiresAt);
+          expect(await store.decode(token)).toBeNull();
+          // Every token of the session, not only the one that was presented.
+          expect(await store.decode(await store.encode(id, record({ user: 'alice', again: true }), ttl))).toBeNull();
+          expect((await store.decode(other))?.record.data).toEqual({ user: 'bob' });
+        },
+      );
     });
 
     describe('health', () => {

@@ -38,7 +38,11 @@ const ids = (entries: readonly { id: string }[]) => entries.map((e) => e.id).sor
  * destroy-all racing logins on another pod. `factory` is called once for the
  * suite; the store is closed after it.
  */
-export function describeUserIndex<S extends UserIndexStore>(name: string, factory: () => S | Promise<S>, options: UserIndexSuiteOptions<S> = {}): void {
+export function describeUserIndex<S extends UserIndexStore>(
+  name: string,
+  factory: () => S | Promise<S>,
+  options: UserIndexSuiteOptions<S> = {},
+): void {
   const expiry = options.expirySeconds ?? 1;
 
   describe(`${name} keeps the per-user index contract`, () => {
@@ -58,7 +62,7 @@ export function describeUserIndex<S extends UserIndexStore>(name: string, factor
       expect(store.capabilities?.userIndex).toBe(true);
     });
 
-    it('lists a user\'s entries most recently seen first, with what was recorded, and nobody else\'s', async () => {
+    it("lists a user's entries most recently seen first, with what was recorded, and nobody else's", async () => {
       const alice = user();
       const now = nowSeconds();
       const old = entry(now - 30);
@@ -82,7 +86,12 @@ export function describeUserIndex<S extends UserIndexStore>(name: string, factor
       const now = nowSeconds();
       const made = Array.from({ length: 8 }, (_, i) => entry(now - 100 + i));
       await Promise.all(made.map((e, i) => store.indexUser(bob, e, now + ttl + i)));
-      expect((await store.listByUser(bob, 3)).map((e) => e.id)).toEqual(made.slice(-3).reverse().map((e) => e.id));
+      expect((await store.listByUser(bob, 3)).map((e) => e.id)).toEqual(
+        made
+          .slice(-3)
+          .reverse()
+          .map((e) => e.id),
+      );
     });
 
     it('refreshes an entry in place, and removes one on unindex', async () => {

@@ -41,7 +41,7 @@ export const RICH_DATA: SessionDataRecord = {
   nothing: null,
   'key with spaces': 'ok',
   'd:looks-like-a-prefix': 'ok',
-  '__meta': 'user data, not bookkeeping',
+  __meta: 'user data, not bookkeeping',
   emoji: '🔐',
 };
 

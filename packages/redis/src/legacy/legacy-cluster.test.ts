@@ -38,7 +38,7 @@ describe('legacy sessions on Redis Cluster', () => {
     expect(await client.exists(legacyPrefix + ids[1234])).toBe(0);
   });
 
-  it("serves the drop-in in both modes, though a legacy key and its podsafe record live in different slots", async () => {
+  it('serves the drop-in in both modes, though a legacy key and its podsafe record live in different slots', async () => {
     const dual = new RedisStore({ client, prefix, legacy: { format: 'connect-redis', prefix: legacyPrefix, mode: 'dual' } });
     const read = new RedisStore({ client, prefix, legacy: { format: 'connect-redis', prefix: legacyPrefix, mode: 'read' } });
     const id = 'cluster-dropin-0001';
@@ -46,7 +46,9 @@ describe('legacy sessions on Redis Cluster', () => {
     const now = nowSeconds();
     expect((await dual.get(id))?.data).toMatchObject({ user: 'mia' });
     const data = { ...(await dual.get(id))!.data, count: 1 };
-    expect(await dual.save(id, { isNew: false, set: { count: 1 }, unset: [], data, meta: { createdAt: now, lastSeenAt: now } }, 600)).toBe(true);
+    expect(await dual.save(id, { isNew: false, set: { count: 1 }, unset: [], data, meta: { createdAt: now, lastSeenAt: now } }, 600)).toBe(
+      true,
+    );
     expect(JSON.parse((await client.get(legacyPrefix + id))!)).toMatchObject({ user: 'mia', count: 1, cookie: { path: '/' } });
 
     expect((await read.get(id))?.data).toMatchObject({ user: 'mia', count: 1 });

@@ -64,7 +64,13 @@ export class LegacyKeyspace {
     const [, text, pttl] = reply;
     const session = parseLegacy(text);
     if (!session) return { state: 'corrupt' };
-    return { state: 'found', session, meta: legacyMeta(pttl, legacyLifetime(session, this.options.ttl), nowSeconds()), sha1: sha1(text), remainingMs: pttl };
+    return {
+      state: 'found',
+      session,
+      meta: legacyMeta(pttl, legacyLifetime(session, this.options.ttl), nowSeconds()),
+      sha1: sha1(text),
+      remainingMs: pttl,
+    };
   }
 
   /**
@@ -76,7 +82,11 @@ export class LegacyKeyspace {
    * Never deletes before the write succeeded; an interruption in between leaves both,
    * and the next attempt finds the podsafe record and only deletes.
    */
-  async convert(id: string, found: Extract<LegacyRead, { state: 'found' }>, operation = 'get'): Promise<{ created: boolean; deleted: number }> {
+  async convert(
+    id: string,
+    found: Extract<LegacyRead, { state: 'found' }>,
+    operation = 'get',
+  ): Promise<{ created: boolean; deleted: number }> {
     const ttl = found.remainingMs > 0 ? found.remainingMs / 1000 : this.options.ttl;
     const change: SessionChange = { isNew: true, set: found.session.whole, unset: [], data: found.session.whole, meta: found.meta };
     const args = saveArgs(change, ttl);
@@ -100,17 +110,22 @@ export class LegacyKeyspace {
     if (protectCookie && ('cookie' in change.set || change.unset.includes('cookie'))) {
       throw new SessionDataError(
         'cookie',
-        new Error("while RedisStore's legacy mode is 'dual', the key 'cookie' is express-session's own and cannot be set from session(); rename the key"),
+        new Error(
+          "while RedisStore's legacy mode is 'dual', the key 'cookie' is express-session's own and cannot be set from session(); rename the key",
+        ),
       );
     }
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.read(id, 'save');
       if (current.state !== 'found') return false;
       const whole: SessionDataRecord = { ...current.session.whole };
-      for (const [key, value] of Object.entries(change.set)) Object.defineProperty(whole, key, { value, enumerable: true, writable: true, configurable: true });
+      for (const [key, value] of Object.entries(change.set))
+        Object.defineProperty(whole, key, { value, enumerable: true, writable: true, configurable: true });
       for (const key of change.unset) delete whole[key];
       const text = encode(whole);
-      const result = await this.#call('save', () => this.#scripts.podsafeLegacyCasV1(this.key(id), current.sha1, text, String(ttlMillis(ttl))));
+      const result = await this.#call('save', () =>
+        this.#scripts.podsafeLegacyCasV1(this.key(id), current.sha1, text, String(ttlMillis(ttl))),
+      );
       if (result === 1) return true;
       if (result === -1) return false;
       await backoff(attempt);

@@ -3,12 +3,15 @@ import { SessionConfigError } from '@podsafe/core';
 import { RedisStore } from '../index.js';
 import { legacyMeta, parseLegacy } from './connect-redis-format.js';
 
-const make = (legacy: unknown, prefix?: string) => () => new RedisStore({ url: 'redis://127.0.0.1:1', prefix, legacy: legacy as never, redisOptions: { lazyConnect: true } });
+const make = (legacy: unknown, prefix?: string) => () =>
+  new RedisStore({ url: 'redis://127.0.0.1:1', prefix, legacy: legacy as never, redisOptions: { lazyConnect: true } });
 
 describe('RedisStore legacy option', () => {
   it('refuses what it cannot honour, saying how to fix it, before connecting', () => {
     expect(make({ format: 'connect-mongo', mode: 'read' })).toThrow(/format must be 'connect-redis'/);
-    expect(make({ format: 'connect-redis', mode: 'both' })).toThrow(/mode must be 'dual' \(old and new pods running side by side\) or 'read'/);
+    expect(make({ format: 'connect-redis', mode: 'both' })).toThrow(
+      /mode must be 'dual' \(old and new pods running side by side\) or 'read'/,
+    );
     expect(make({ format: 'connect-redis', mode: 'read', prefix: '' })).toThrow(/prefix must be the old app's connect-redis prefix/);
     expect(make({ format: 'connect-redis', mode: 'read', prefix: 'sess:' }, 'sess:podsafe:')).toThrow(/overlaps the store's prefix/);
     expect(make({ format: 'connect-redis', mode: 'read', ttl: 0 })).toThrow(SessionConfigError);

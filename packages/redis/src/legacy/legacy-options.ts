@@ -50,18 +50,24 @@ const LEGACY_KEYS = Object.keys({ format: true, prefix: true, mode: true, ttl: t
 
 /** Validates `legacy`; the podsafe prefix must not overlap it, or one format would be read as the other. */
 export function resolveLegacyOptions(legacy: LegacyOptions, podsafePrefix: string): ResolvedLegacyOptions {
-  if (typeof legacy !== 'object' || legacy === null) fail(`must be an object, e.g. legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' }.`);
+  if (typeof legacy !== 'object' || legacy === null)
+    fail(`must be an object, e.g. legacy: { format: 'connect-redis', prefix: 'sess:', mode: 'dual' }.`);
   optionParser('RedisStore: legacy').rejectUnknown(legacy, LEGACY_KEYS);
-  if (legacy.format !== 'connect-redis') fail(`format must be 'connect-redis' (got ${JSON.stringify(legacy.format)}); it is the only legacy format read so far.`);
+  if (legacy.format !== 'connect-redis')
+    fail(`format must be 'connect-redis' (got ${JSON.stringify(legacy.format)}); it is the only legacy format read so far.`);
   if (legacy.mode !== 'read' && legacy.mode !== 'dual') {
     fail(`mode must be 'dual' (old and new pods running side by side) or 'read' (only new pods left), got ${JSON.stringify(legacy.mode)}.`);
   }
   const prefix = legacy.prefix ?? 'sess:';
-  if (typeof prefix !== 'string' || prefix.length === 0) fail(`prefix must be the old app's connect-redis prefix, a non-empty string (default 'sess:').`);
+  if (typeof prefix !== 'string' || prefix.length === 0)
+    fail(`prefix must be the old app's connect-redis prefix, a non-empty string (default 'sess:').`);
   if (prefix.startsWith(podsafePrefix) || podsafePrefix.startsWith(prefix)) {
-    fail(`prefix ${JSON.stringify(prefix)} overlaps the store's prefix ${JSON.stringify(podsafePrefix)}: give the podsafe records a prefix of their own (e.g. prefix: 'podsafe:sess:').`);
+    fail(
+      `prefix ${JSON.stringify(prefix)} overlaps the store's prefix ${JSON.stringify(podsafePrefix)}: give the podsafe records a prefix of their own (e.g. prefix: 'podsafe:sess:').`,
+    );
   }
   const ttl = legacy.ttl ?? 86_400;
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) fail(`ttl must be a positive number of seconds (connect-redis's ttl; default 86400), got ${String(ttl)}.`);
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0)
+    fail(`ttl must be a positive number of seconds (connect-redis's ttl; default 86400), got ${String(ttl)}.`);
   return { prefix, mode: legacy.mode, ttl };
 }

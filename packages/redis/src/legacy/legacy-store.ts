@@ -1,10 +1,4 @@
-import type {
-  LegacySessionSource,
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-  SessionStoreCapabilities,
-} from '@podsafe/core';
+import type { LegacySessionSource, SessionChange, SessionRecord, SessionStore, SessionStoreCapabilities } from '@podsafe/core';
 import { assertStorableId } from '@podsafe/core/store';
 import { legacyCookieField } from './connect-redis-format.js';
 import type { LegacyKeyspace, LegacyRead } from './legacy-keyspace.js';

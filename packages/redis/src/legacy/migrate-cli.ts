@@ -41,7 +41,12 @@ function parseCliArgs(args: string[]) {
 }
 
 /** Runs the CLI on `argv` (without node and the script); resolves to the exit code. */
-export async function runMigrateCli(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env, signal?: AbortSignal): Promise<number> {
+export async function runMigrateCli(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+  signal?: AbortSignal,
+): Promise<number> {
   let values: ReturnType<typeof parseCliArgs>['values'];
   try {
     ({ values } = parseCliArgs(argv));
@@ -63,7 +68,10 @@ export async function runMigrateCli(argv: string[], io: CliIo, env: Record<strin
     return 2;
   }
   const client = values.cluster
-    ? new Cluster(values.cluster.split(',').map((node) => node.trim()), { enableAutoPipelining: true })
+    ? new Cluster(
+        values.cluster.split(',').map((node) => node.trim()),
+        { enableAutoPipelining: true },
+      )
     : new Redis(values.url ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
   const bar = new ProgressLine(io.stderr);
   try {

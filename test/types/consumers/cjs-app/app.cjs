@@ -16,7 +16,15 @@ const { describeSessionStore } = require('@podsafe/testkit');
 const secret = 'a-cjs-secret-of-at-least-32-bytes-0123';
 
 async function main() {
-  const loaded = { SessionEngine, optionParser, ExpressSessionStore, FastifySessionStore, RedisStore, MemcachedStore, describeSessionStore };
+  const loaded = {
+    SessionEngine,
+    optionParser,
+    ExpressSessionStore,
+    FastifySessionStore,
+    RedisStore,
+    MemcachedStore,
+    describeSessionStore,
+  };
   for (const [name, value] of Object.entries(loaded)) if (typeof value !== 'function') throw new Error(`${name} did not load`);
 
   const app = express();

@@ -15,7 +15,10 @@ app.post('/remember', (req, res) => {
   req.session.setLifetime({ ttl: 30 * 86400 });
   req.session.save((error) => res.json({ error: error ?? null, id: req.sessionID }));
 });
-const stores: core.AnySessionStore[] = [new redis.RedisStore({ url: 'redis://127.0.0.1:6379' }), new jwt.JwtStore({ secret: 'x'.repeat(32) })];
+const stores: core.AnySessionStore[] = [
+  new redis.RedisStore({ url: 'redis://127.0.0.1:6379' }),
+  new jwt.JwtStore({ secret: 'x'.repeat(32) }),
+];
 const memcachedStore: core.SessionStore = new memcached.MemcachedStore({ servers: '127.0.0.1:11211' });
 const plugin: typeof podsafeFastify.podsafe = podsafeFastify.default;
 void stores;

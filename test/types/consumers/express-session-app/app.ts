@@ -12,7 +12,14 @@ declare module 'express-session' {
 }
 
 const app = express();
-app.use(session({ store: new ExpressSessionStore({ store: new MemoryStore() }), secret: 'x'.repeat(32), resave: false, saveUninitialized: false }));
+app.use(
+  session({
+    store: new ExpressSessionStore({ store: new MemoryStore() }),
+    secret: 'x'.repeat(32),
+    resave: false,
+    saveUninitialized: false,
+  }),
+);
 app.get('/', (req, res) => {
   req.session.views = (req.session.views ?? 0) + 1;
   const views: number = req.session.views;
