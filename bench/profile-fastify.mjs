@@ -11,12 +11,12 @@
 // Fastify apps and the two express-session drop-in rivals. `--prof DIR` runs each
 // app under `node --cpu-prof` (one .cpuprofile per app in DIR) and prints its top
 // self-time frames. Run on the built packages (`pnpm exec tsc -b` first).
-import { fork, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { fork } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { startRedis as startRedisServer, topFrames } from './profiling.mjs';
 
 const here = import.meta.dirname;
 const args = process.argv.slice(2);
@@ -45,36 +45,15 @@ if (names.length === 0) {
 const CONNECTIONS = 50;
 const WARMUP = 3000;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    let text = '';
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('Ready to accept connections')) resolve();
-    });
-  });
-  child.stdout.resume();
-  const admin = new Redis({ port, host: '127.0.0.1' });
+  const redis = await startRedisServer();
+  const admin = new Redis({ port: redis.port, host: '127.0.0.1' });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: redis.url,
     admin,
     stop: () => {
       admin.disconnect();
-      child.kill();
+      redis.stop();
     },
   };
 }
@@ -134,29 +113,6 @@ async function redisUsec(admin) {
     total += Number(usec);
   }
   return { total, perCommand };
-}
-
-/** Self time per frame of a .cpuprofile, the top `count`, as "percent  function  file:line". */
-function topFrames(file, count = 15) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const self = new Map();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const hits = new Map();
-  for (const sample of profile.samples) hits.set(sample, (hits.get(sample) ?? 0) + 1);
-  let total = 0;
-  for (const [id, n] of hits) {
-    const { callFrame } = byId.get(id);
-    const where = callFrame.url
-      ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, 'packages/')}:${callFrame.lineNumber + 1}`
-      : '';
-    const key = `${callFrame.functionName || '(anonymous)'}  ${where}`;
-    self.set(key, (self.get(key) ?? 0) + n);
-    total += n;
-  }
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([key, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${key}`);
 }
 
 const redis = await startRedis();

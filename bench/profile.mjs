@@ -5,11 +5,11 @@
 // with the session cookie and prints the app process's process.cpuUsage() delta / N.
 // --prof DIR runs the app under `node --cpu-prof` and prints its top self-time frames.
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, topFrames } from './profiling.mjs';
 
 const args = process.argv.slice(2);
 let requests = 20_000;
@@ -34,14 +34,6 @@ const EXPRESS_APPS = [
   'express hand-written jose HS256 cookie',
 ];
 const apps = EXPRESS_APPS.filter((name) => name.startsWith('express') && (parts.length === 0 || parts.some((p) => name.includes(p))));
-
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
 
 async function startStores() {
   const redisPort = await freePort();
@@ -74,32 +66,6 @@ async function drive(port, method, path, cookie, n) {
     while (next++ < n) await send(port, method, path, cookie);
   };
   await Promise.all(Array.from({ length: 10 }, worker));
-}
-
-function topFrames(file, count = 25) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const self = new Map();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const deltas = profile.timeDeltas;
-  const counts = new Map();
-  for (const [i, id] of profile.samples.entries()) counts.set(id, (counts.get(id) ?? 0) + (deltas[i] ?? 0));
-  let total = 0;
-  for (const [id, us] of counts) {
-    const { callFrame } = byId.get(id);
-    const where = callFrame.url
-      ? `${callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, '')}:${callFrame.lineNumber + 1}`
-      : '';
-    const key = `${callFrame.functionName || '(anonymous)'} ${where}`;
-    self.set(key, (self.get(key) ?? 0) + us);
-    total += us;
-  }
-  const idle = self.get('(idle) ') ?? 0;
-  const busy = total - idle;
-  return [...self]
-    .filter(([key]) => key !== '(idle) ')
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([key, us]) => `${((100 * us) / busy).toFixed(1).padStart(5)} %  ${key}`);
 }
 
 const stores = await startStores();

@@ -7,31 +7,9 @@ import { ExpressSessionStore } from '@podsafe/express/express-session';
 import { RedisStore } from '@podsafe/redis';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { startRedis } from './profiling.mjs';
 
-async function startRedis() {
-  const port = await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    let text = '';
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('Ready to accept connections')) resolve();
-    });
-  });
-  child.stdout.resume();
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
-}
 const redis = await startRedis();
 const url = redis.url;
 const sid = 'abcdefghijklmnopqrstuvwxyz012345';

@@ -17,6 +17,7 @@ export type { CookieDecision } from './cookie-decision.js';
 export { reportLateChange } from './late-change.js';
 export { RESERVED_KEYS, sessionPrototype, sessionControls } from './session.js';
 export { SessionCookieView, settle, type NodeCallback } from './session-cookie-view.js';
+export { callbackSessionMembers } from './callback-members.js';
 export { readCookies, MAX_SESSION_COOKIES } from './cookie-jar.js';
 export { FOREIGN_SESSION_OPTIONS, FOREIGN_COOKIE_OPTIONS } from './foreign-options.js';
 export { sessionHandle } from './user-index.js';

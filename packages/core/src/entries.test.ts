@@ -53,6 +53,7 @@ describe('entry points', () => {
       'SessionCookieView',
       'SessionEngine',
       'WholeSessionBridge',
+      'callbackSessionMembers',
       'isClientStore',
       'markSessionExempt',
       'readCookies',

@@ -1,6 +1,7 @@
 import type { RegenerateOptions, SessionControls, SessionData } from '@podsafe/core';
 import {
-  SessionCookieView,
+  callbackSessionMembers,
+  type SessionCookieView,
   sessionControls,
   sessionPrototype,
   settle,
@@ -47,43 +48,18 @@ function regenerateArgs(first: unknown, second: unknown): [RegenerateOptions | u
 
 /** The prototype of Express session objects: express-session's API over podsafe's own session. */
 export function expressSessionPrototype(options: ResolvedOptions): object {
-  const cookies = new WeakMap<object, SessionCookieView>();
   return Object.create(sessionPrototype, {
+    ...callbackSessionMembers(options),
     regenerate: {
       value(this: object, first?: unknown, second?: unknown) {
         const [regenerate, callback] = regenerateArgs(first, second);
         return settle(sessionControls(this).regenerate(regenerate), callback);
       },
     },
-    save: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).save(), callback);
-      },
-    },
-    destroy: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).destroy(), callback);
-      },
-    },
-    reload: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).reload(), callback);
-      },
-    },
     touch: {
       value(this: object, callback?: NodeCallback) {
         sessionControls(this).touch();
         return settle(Promise.resolve(), callback);
-      },
-    },
-    cookie: {
-      get(this: object) {
-        let cookie = cookies.get(this);
-        if (!cookie) {
-          cookie = new SessionCookieView(this, options);
-          cookies.set(this, cookie);
-        }
-        return cookie;
       },
     },
   });

@@ -1,7 +1,8 @@
 import type { RegenerateOptions, SessionControls, SessionData } from '@podsafe/core';
 import {
   RESERVED_KEYS,
-  SessionCookieView,
+  callbackSessionMembers,
+  type SessionCookieView,
   sessionControls,
   sessionPrototype,
   settle,
@@ -63,8 +64,8 @@ function dataOf(session: object): Record<string, unknown> {
 
 /** The prototype of Fastify session objects: @fastify/session's API over podsafe's own session. */
 export function fastifySessionPrototype(options: ResolvedOptions): object {
-  const cookies = new WeakMap<object, SessionCookieView>();
   return Object.create(sessionPrototype, {
+    ...callbackSessionMembers(options),
     get: {
       value(this: object, key: string) {
         return RESERVED_KEYS.has(key) ? undefined : dataOf(this)[key];
@@ -101,39 +102,14 @@ export function fastifySessionPrototype(options: ResolvedOptions): object {
         return settle(regenerated, callback);
       },
     },
-    destroy: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).destroy(), callback);
-      },
-    },
     delete: {
       value(this: object) {
         return sessionControls(this).destroy();
       },
     },
-    reload: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).reload(), callback);
-      },
-    },
-    save: {
-      value(this: object, callback?: NodeCallback) {
-        return settle(sessionControls(this).save(), callback);
-      },
-    },
     sessionId: {
       get(this: object) {
         return sessionControls(this).id;
-      },
-    },
-    cookie: {
-      get(this: object) {
-        let cookie = cookies.get(this);
-        if (!cookie) {
-          cookie = new SessionCookieView(this, options);
-          cookies.set(this, cookie);
-        }
-        return cookie;
       },
     },
   });
