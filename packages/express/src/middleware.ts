@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionConfigError, type SessionOptions } from '@podsafe/core';
+import type { SessionOptions } from '@podsafe/core';
 import { SessionEngine, markSessionExempt, type SessionContext } from '@podsafe/core/adapter';
+import { optionParser } from '@podsafe/core/store';
 import { commitBeforeSend } from './commit-before-send.js';
 import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';
@@ -125,7 +126,7 @@ const SESSION_ID: PropertyDescriptor = {
 
 function skipOption(skip: unknown): ExpressSessionOptions['skip'] {
   if (skip === undefined || typeof skip === 'function') return skip as ExpressSessionOptions['skip'];
-  throw new SessionConfigError(`session(): skip must be a function (req) => boolean, got ${typeof skip}.`);
+  return optionParser('session()').fail(`skip must be a function (req) => boolean, got ${typeof skip}.`);
 }
 
 /** Express's `req.ip` honours `trust proxy`; plain Node requests fall back to the socket. */
