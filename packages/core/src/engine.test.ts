@@ -233,6 +233,62 @@ describe('commit', () => {
   });
 });
 
+// commitNow(): the adapters' synchronous first try. It must settle exactly the
+// commits that need no store call, and hand every other one to commitCookies()
+// with nothing lost or written twice.
+describe('commitNow', () => {
+  it('settles an unchanged read on the spot: no cookie, no store call', async () => {
+    const e = engine();
+    const { cookie } = await createSession(e);
+    const context = await request(e, cookie);
+    void data(context).user;
+    expect(e.commitNow(context)).toEqual([]);
+    expect(store.writes()).toEqual([]);
+  });
+
+  it('clears a tampered cookie on the spot, with no store call', async () => {
+    const e = engine();
+    const context = await request(e, 'sid=forged.value');
+    const cookies = e.commitNow(context);
+    expect(cookies).toHaveLength(1);
+    expect(cookies?.[0]).toMatch(/^sid=; .*Max-Age=0/);
+    expect(store.writes()).toEqual([]);
+  });
+
+  it('hands a change to commitCookies(), which writes it once, as decided', async () => {
+    const e = engine();
+    const { cookie } = await createSession(e);
+    const context = await request(e, cookie);
+    data(context).theme = 'dark';
+    expect(e.commitNow(context)).toBeUndefined();
+    expect(store.writes()).toEqual([]);
+    await e.commitCookies(context);
+    expect(store.writes().map((w) => [w.op, w.change?.set])).toEqual([['save', { theme: 'dark' }]]);
+    expect(await e.commit(context)).toBeUndefined();
+    expect(store.writes()).toHaveLength(1);
+  });
+
+  it('waits for work still queued (a save() in flight) instead of deciding beside it', async () => {
+    const e = engine();
+    const { cookie } = await createSession(e);
+    const context = await request(e, cookie);
+    data(context).theme = 'dark';
+    const saving = context.session.save();
+    expect(e.commitNow(context)).toBeUndefined();
+    await saving;
+    await e.commitCookies(context);
+    expect(store.writes().map((w) => w.op)).toEqual(['save']);
+  });
+
+  it('leaves data JSON cannot carry to commitCookies(), which reports it', async () => {
+    const e = engine();
+    const context = await request(e);
+    data(context).count = 10n;
+    expect(e.commitNow(context)).toBeUndefined();
+    await expect(e.commitCookies(context)).rejects.toThrow(/"count" cannot be stored/);
+  });
+});
+
 describe('session methods', () => {
   it('id and methods cannot be overwritten by data', async () => {
     const context = await request(engine());

@@ -33,13 +33,19 @@ export interface RequestInfo {
  * first byte, setting the `Set-Cookie` value it returns.
  */
 /** What `commitNow` returns for the usual read: shared, never written to. */
-const NO_COOKIES: string[] = Object.freeze([]) as unknown as string[];
+const NO_COOKIES: readonly string[] = Object.freeze([]);
 
 export class SessionEngine {
   /** The options after defaults and validation. */
   readonly options: ResolvedOptions;
   /** @internal The prototype of session objects: an adapter's compatibility members over podsafe's own. */
   readonly sessionPrototype: object;
+  /**
+   * Which client details the per-user index keeps (`recordUserAgent`, `recordIp`):
+   * adapters read the others not at all (a framework's client address runs its
+   * trust-proxy check on every read).
+   */
+  readonly recording: { readonly userAgent: boolean; readonly ip: boolean };
 
   /**
    * @param prototypeFor - for adapters: makes the prototype of session objects,
@@ -49,6 +55,7 @@ export class SessionEngine {
   constructor(options: SessionOptions, prototypeFor?: (options: ResolvedOptions) => object) {
     this.options = resolveOptions(options);
     this.sessionPrototype = prototypeFor ? prototypeFor(this.options) : defaultPrototype;
+    this.recording = { userAgent: options.recordUserAgent === true, ip: options.recordIp === true };
     this.#strategy = selectStrategy(this, this.options);
     this.users = UserIndex.create(this, this.#strategy, options);
   }
@@ -138,7 +145,7 @@ export class SessionEngine {
    * it first so that a read's response is sent without waiting a turn; it never
    * throws (a commit that would fail is left to `commitCookies`, which reports it).
    */
-  commitNow(context: SessionContext): string[] | undefined {
+  commitNow(context: SessionContext): readonly string[] | undefined {
     try {
       if (!context.flushNow()) return undefined;
     } catch {

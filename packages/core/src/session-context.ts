@@ -51,6 +51,8 @@ export class SessionContext implements SessionControls {
   #queue: Promise<void> = Promise.resolve();
   /** Tasks queued by #serial and not yet settled: a commit may finish synchronously only when none is. */
   #busy = 0;
+  /** The write `flushNow` found due, handed to the flush that follows it so the data is diffed once. */
+  #decided: { pending: PendingWrite; started: number } | undefined = undefined;
 
   /** @internal */
   constructor(
@@ -247,18 +249,17 @@ export class SessionContext implements SessionControls {
    * @internal The commit of a request that needs no store call (nothing
    * changed and no touch due, the usual read), done synchronously: `true` when
    * it is done (the cookie decision is ready), `false` when the commit must go
-   * through {@link SessionContext.flush} (a write, or other work still queued).
+   * through {@link SessionContext.flush} (a write, or other work still queued),
+   * which the caller must call next: it makes the write decided here.
    * Lets adapters send a read's response without waiting a turn.
    */
   flushNow(): boolean {
     if (this.#busy !== 0) return false;
     const started = performance.now();
     const pending = this.#decide(started);
-    if (pending !== undefined) {
-      // A store write is due after all: the async commit decides again (cheap, and nothing changes meanwhile).
-      return false;
-    }
-    return true;
+    if (pending === undefined) return true;
+    this.#decided = { pending, started };
+    return false;
   }
 
   async #destroyInStore(): Promise<void> {
@@ -274,6 +275,10 @@ export class SessionContext implements SessionControls {
   }
 
   async #flush(): Promise<void> {
+    // The flush right after flushNow() (same turn, nothing ran between) writes what it decided.
+    const decided = this.#decided;
+    this.#decided = undefined;
+    if (decided !== undefined) return this.#write(decided.pending, decided.started);
     const started = performance.now();
     const pending = this.#decide(started);
     if (pending !== undefined) await this.#write(pending, started);

@@ -57,7 +57,6 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
   const { skip: skipGiven, ...engineOptions } = options;
   const skip = skipOption(skipGiven);
   const engine = new SessionEngine(engineOptions, expressSessionPrototype);
-  const recording: ClientRecording = { userAgent: engineOptions.recordUserAgent === true, ip: engineOptions.recordIp === true };
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const request = req as SessionRequest;
@@ -72,19 +71,14 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       next();
       return;
     }
-    void start(engine, recording, request, res, next);
+    void start(engine, request, res, next);
   };
   return Object.assign(middleware, { engine });
 }
 
 /** Loads the session, then holds the response until it is committed (a failed commit goes to `next(error)`). */
-async function start(
-  engine: SessionEngine,
-  recording: ClientRecording,
-  req: SessionRequest,
-  res: ServerResponse,
-  next: (error?: unknown) => void,
-): Promise<void> {
+async function start(engine: SessionEngine, req: SessionRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+  const recording = engine.recording;
   let context: SessionContext;
   try {
     context = await engine.load({
@@ -104,12 +98,6 @@ async function start(
   Object.defineProperty(req, 'sessionID', SESSION_ID);
   commitBeforeSend(req, res, engine, context, next);
   next();
-}
-
-/** Which client details the engine keeps, so that the others are never read. */
-interface ClientRecording {
-  userAgent: boolean;
-  ip: boolean;
 }
 
 const CONTEXT = Symbol('podsafe.context');

@@ -13,12 +13,6 @@ import { appendSetCookie } from './set-cookie.js';
  */
 export type ContextSlot = symbol;
 
-/** What the engine may keep about the client: read only when the app turned it on. */
-export interface ClientRecording {
-  userAgent: boolean;
-  ip: boolean;
-}
-
 type WithContext = Record<ContextSlot, SessionContext | null>;
 
 /**
@@ -33,7 +27,8 @@ function withHeaders(reply: FastifyReply, error: unknown): unknown {
 }
 
 /** `onRequest`: loads the session before any handler (or later hook) can want it. */
-export function loadHook(engine: SessionEngine, slot: ContextSlot, recording: ClientRecording): onRequestAsyncHookHandler {
+export function loadHook(engine: SessionEngine, slot: ContextSlot): onRequestAsyncHookHandler {
+  const recording = engine.recording;
   return async function podsafeLoad(request, reply) {
     // A route declared with `config: { session: false }` costs no cookie parsing and no store call.
     if (request.routeOptions.config.session === false) {

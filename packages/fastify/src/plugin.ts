@@ -30,8 +30,7 @@ const plugin: FastifyPluginAsync<FastifyPodsafeOptions> = async (fastify, option
   // hook sets the real session before any handler runs.
   fastify.decorateRequest('session', null as never);
   fastify.decorateRequest(slot, null);
-  const recording = { userAgent: sessionOptions.recordUserAgent === true, ip: sessionOptions.recordIp === true };
-  fastify.addHook('onRequest', loadHook(engine, slot, recording));
+  fastify.addHook('onRequest', loadHook(engine, slot));
   fastify.addHook('onSend', commitHook(engine, slot));
 };
 
