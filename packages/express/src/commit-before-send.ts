@@ -1,4 +1,4 @@
-import { OutgoingMessage, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { reportLateChange, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
 
@@ -18,9 +18,11 @@ import { reportLateChange, type SessionContext, type SessionEngine } from '@pods
  * the framework meanwhile (finalhandler does so when a response was already
  * sent) is closed only once the held response has gone out.
  *
- * Per request this costs one `Hold` and plain property assignments: the
- * wrappers are shared functions that find their state on the response, and
- * the pass-through path (after the commit) is one `call` with fixed arguments.
+ * "Sent" is Node's own: while held, `_header` (the serialized head, `null`
+ * until sent) holds a placeholder, so Node's `headersSent`, `setHeader`,
+ * `setHeaders`, `appendHeader` and `removeHeader` behave exactly as after a
+ * real send, with nothing of them wrapped. The four wrapped methods are the
+ * only properties added to the response; podsafe's state is kept in WeakMaps.
  */
 
 const OPEN = 0;
@@ -37,14 +39,20 @@ const FLUSH_HEADERS = 3;
 /** Queue entries are [operation, a, b, c]: no closure or array per call. */
 const ENTRY = 4;
 
-const HOLD = Symbol('podsafe.hold');
-
 type Method = (this: ServerResponse, a?: unknown, b?: unknown, c?: unknown) => unknown;
-type HeldResponse = ServerResponse & { [HOLD]: Hold };
-type HeldSocket = Socket & { [HOLD]: Hold | undefined };
+/** Node's own fields this file uses: `_header` is the serialized head, `null` until the head is sent. */
+type HeldResponse = ServerResponse & { _header: string | null };
 type Next = (error?: unknown) => void;
 
-const realHeadersSent = Object.getOwnPropertyDescriptor(OutgoingMessage.prototype, 'headersSent')!.get!;
+/** While a response is held, its `_header`: any non-empty string reads as "sent" to Node and to middleware. */
+const HELD_HEADER = 'podsafe: held until the session is committed\r\n\r\n';
+
+/** Each wrapped response's state. */
+const holds = new WeakMap<ServerResponse, Hold>();
+/** Sockets whose `destroy` waits for a held response, with the response's state while it is held. */
+const socketHolds = new WeakMap<Socket, Hold | undefined>();
+/** Each guarded socket's own `destroy`, if it had one before it was guarded. */
+const socketDestroys = new WeakMap<Socket, Socket['destroy']>();
 
 /** One response's state while (and after) its commit runs. */
 class Hold {
@@ -59,15 +67,12 @@ class Hold {
   lateChecked = false;
   /** Someone destroyed the socket while the response was held (finalhandler after a response was "sent"). */
   destroyRequested = false;
-  socket: HeldSocket | undefined = undefined;
-  socketDestroy: Socket['destroy'] | undefined = undefined;
+  /** The socket whose `destroy` waits for this response while it is held. */
+  socket: Socket | null = null;
   readonly writeHead: Method;
   readonly write: Method;
   readonly end: Method;
   readonly flushHeaders: Method;
-  setHeader: Method | undefined = undefined;
-  removeHeader: Method | undefined = undefined;
-  appendHeader: Method | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -127,6 +132,7 @@ class Hold {
   committed(cookies: readonly string[]): void {
     const res = this.res;
     this.phase = DONE;
+    release(this);
     for (const cookie of cookies) appendSetCookie(res, cookie);
     // An implicit head (first call write/end) uses statusCode: give it back the one the app sent.
     res.statusCode = this.status;
@@ -153,11 +159,8 @@ class Hold {
       }
     }
     queue.length = 0;
-    if (this.socket !== undefined) {
-      const socket = releaseSocket(this);
-      // Everything is written to the socket now: close it once that has left, as was asked.
-      if (this.destroyRequested) socket.destroySoon();
-    }
+    // Everything is written to the socket now: close it once that has left, as was asked.
+    if (this.destroyRequested) this.socket?.destroySoon();
     // A false replayed write owes its own 'drain' (Node emits it); otherwise we owe it.
     if (this.needDrain && !this.ended && writable) res.emit('drain');
     if (this.ended) checkLateChange(this);
@@ -167,10 +170,9 @@ class Hold {
     const res = this.res;
     this.phase = FAILED;
     this.queue.length = 0;
-    if (this.socket !== undefined) {
-      const socket = releaseSocket(this);
-      if (this.destroyRequested) res.once('finish', () => socket.destroySoon());
-    }
+    release(this);
+    const socket = this.socket;
+    if (this.destroyRequested && socket !== null) res.once('finish', () => socket.destroySoon());
     // Nothing of the prepared response has left: drop it and let Express's
     // error handling (the app's handlers, its logging, finalhandler's status
     // and `err.headers`) answer, exactly as for a failed load.
@@ -194,8 +196,7 @@ export function commitBeforeSend(
   context: SessionContext,
   next: Next,
 ): void {
-  const held = res as HeldResponse;
-  held[HOLD] = new Hold(req, held, engine, context, next);
+  holds.set(res, new Hold(req, res as HeldResponse, engine, context, next));
   const slots = res as unknown as Record<string, unknown>;
   slots.writeHead = heldWriteHead;
   slots.write = heldWrite;
@@ -203,26 +204,26 @@ export function commitBeforeSend(
   slots.flushHeaders = heldFlushHeaders;
 }
 
-/** The app's first header-sending call: freeze what it sent, guard the headers, start the commit. */
+/** The app's first header-sending call: freeze what it sent, mark the head sent, start the commit. */
 function hold(state: Hold, res: HeldResponse): void {
   state.phase = HELD;
   state.status = res.statusCode;
   state.message = res.statusMessage;
-  state.setHeader = res.setHeader as Method;
-  state.removeHeader = res.removeHeader as Method;
-  state.appendHeader = res.appendHeader as Method;
-  const slots = res as unknown as Record<string, unknown>;
-  slots.setHeader = guardedSetHeader;
-  slots.removeHeader = guardedRemoveHeader;
-  slots.appendHeader = guardedAppendHeader;
-  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
+  res._header = HELD_HEADER;
+  guardSocket(state);
   state.run();
 }
 
+/** The response is no longer held: its head is Node's again, and its socket's `destroy` acts at once. */
+function release(state: Hold): void {
+  state.res._header = null;
+  if (state.socket !== null) socketHolds.set(state.socket, undefined);
+}
+
 function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown, headers?: unknown): unknown {
-  const state = this[HOLD];
+  const state = holds.get(this)!;
   if (state.phase >= DONE) return state.writeHead.call(this, statusCode, reason, headers);
-  if (state.phase === HELD) throw headersSentError('write');
+  if (state.phase === HELD) throw headersSentError();
   if (typeof reason !== 'string') {
     headers ??= reason;
     reason = undefined;
@@ -243,7 +244,7 @@ function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown,
 }
 
 function heldWrite(this: HeldResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
-  const state = this[HOLD];
+  const state = holds.get(this)!;
   if (state.phase >= DONE) return state.write.call(this, chunk, encoding, callback) as boolean;
   if (state.ended) return writeAfterEnd(this, encoding, callback);
   assertChunk(chunk);
@@ -255,7 +256,7 @@ function heldWrite(this: HeldResponse, chunk: unknown, encoding?: unknown, callb
 }
 
 function heldEnd(this: HeldResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const state = this[HOLD];
+  const state = holds.get(this)!;
   if (state.phase >= DONE) {
     // A streamed response ending after its commit: changes made meanwhile were not saved.
     if (state.phase === DONE && !state.lateChecked) checkLateChange(state);
@@ -276,7 +277,7 @@ function heldEnd(this: HeldResponse, chunk?: unknown, encoding?: unknown, callba
 }
 
 function heldFlushHeaders(this: HeldResponse): void {
-  const state = this[HOLD];
+  const state = holds.get(this)!;
   if (state.phase >= DONE) {
     state.flushHeaders.call(this);
     return;
@@ -287,64 +288,34 @@ function heldFlushHeaders(this: HeldResponse): void {
   state.queue.push(FLUSH_HEADERS, undefined, undefined, undefined);
 }
 
-function guardedSetHeader(this: HeldResponse, name: string, value: unknown): unknown {
-  const state = this[HOLD];
-  if (state.phase === HELD) throw headersSentError('set');
-  return state.setHeader!.call(this, name, value);
-}
-
-function guardedRemoveHeader(this: HeldResponse, name: string): void {
-  const state = this[HOLD];
-  if (state.phase === HELD) throw headersSentError('remove');
-  state.removeHeader!.call(this, name);
-}
-
-function guardedAppendHeader(this: HeldResponse, name: string, value: unknown): unknown {
-  const state = this[HOLD];
-  if (state.phase === HELD) throw headersSentError('append');
-  return state.appendHeader!.call(this, name, value);
-}
-
 /**
- * `res.headersSent` tells error handlers the truth: the app has sent its
- * response, even though the bytes wait for the commit. A handler that sees
- * `true` typically hands over to finalhandler, which destroys the socket:
- * that destroy is put off until the held response has been written.
+ * A handler that sees `res.headersSent` typically hands over to finalhandler,
+ * which destroys the socket: while the response is held, that destroy is put
+ * off until the held response has been written. The socket keeps the
+ * wrapper for its life (keep-alive reuses it), so this costs a WeakMap entry
+ * per response, not a property per response.
  */
-const HEADERS_SENT: PropertyDescriptor = {
-  configurable: true,
-  get(this: HeldResponse): boolean {
-    const state = this[HOLD];
-    if (state.phase !== HELD) return realHeadersSent.call(this) as boolean;
-    guardSocket(state);
-    return true;
-  },
-};
-
 function guardSocket(state: Hold): void {
-  const socket = state.req.socket as HeldSocket | null;
-  if (state.socket !== undefined || !socket) return;
+  const socket = state.req.socket as Socket | null;
+  if (!socket) return;
   state.socket = socket;
-  state.socketDestroy = Object.hasOwn(socket, 'destroy') ? socket.destroy : undefined;
-  socket[HOLD] = state;
-  (socket as unknown as Record<string, unknown>).destroy = deferredDestroy;
+  if (!socketHolds.has(socket)) {
+    if (Object.hasOwn(socket, 'destroy')) socketDestroys.set(socket, socket.destroy);
+    (socket as unknown as Record<string, unknown>).destroy = deferredDestroy;
+  }
+  socketHolds.set(socket, state);
 }
 
-function deferredDestroy(this: HeldSocket, error?: Error): HeldSocket {
-  const state = this[HOLD]!;
+function deferredDestroy(this: Socket, error?: Error): Socket {
+  const state = socketHolds.get(this);
   // With an error it is the connection failing, not the app closing it: at once.
-  if (state.phase !== HELD || error !== undefined) return releaseSocket(state).destroy(error) as HeldSocket;
+  if (state === undefined || state.phase !== HELD || error !== undefined) {
+    if (state !== undefined) socketHolds.set(this, undefined);
+    const own = socketDestroys.get(this);
+    return (own ?? Object.getPrototypeOf(this).destroy).call(this, error) as Socket;
+  }
   state.destroyRequested = true;
   return this;
-}
-
-function releaseSocket(state: Hold): HeldSocket {
-  const socket = state.socket!;
-  if (state.socketDestroy !== undefined) (socket as Socket).destroy = state.socketDestroy;
-  else delete (socket as Partial<Socket>).destroy;
-  socket[HOLD] = undefined;
-  state.socket = undefined;
-  return socket;
 }
 
 function checkLateChange(state: Hold): void {
@@ -386,8 +357,9 @@ function assertChunk(chunk: unknown): void {
   throw Object.assign(error, { code: chunk === null ? 'ERR_STREAM_NULL_VALUES' : 'ERR_INVALID_ARG_TYPE' });
 }
 
-function headersSentError(action: 'set' | 'remove' | 'append' | 'write'): Error {
-  return Object.assign(new Error(`Cannot ${action} headers after they are sent to the client`), { code: 'ERR_HTTP_HEADERS_SENT' });
+/** Node's error for a second head. */
+function headersSentError(): Error {
+  return Object.assign(new Error('Cannot write headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { SessionOptions } from '@podsafe/core';
 import { SessionEngine, markSessionExempt, type SessionContext } from '@podsafe/core/adapter';
 import { optionParser } from '@podsafe/core/store';
+import { makePropertyAddsCheap } from './cheap-properties.js';
 import { commitBeforeSend } from './commit-before-send.js';
 import { expressSessionPrototype, type ExpressSession } from './express-session-api.js';
 import './augment.js';
@@ -93,20 +94,22 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
     next(error);
     return;
   }
+  makePropertyAddsCheap(req, 'complete');
+  makePropertyAddsCheap(res, '_header');
   req.session = context.session as ExpressSession;
-  (req as ContextRequest)[CONTEXT] = context;
+  contexts.set(req, context);
   Object.defineProperty(req, 'sessionID', SESSION_ID);
   commitBeforeSend(req, res, engine, context, next);
   next();
 }
 
-const CONTEXT = Symbol('podsafe.context');
-type ContextRequest = SessionRequest & { [CONTEXT]: SessionContext };
+/** Each request's context, kept off the request object. */
+const contexts = new WeakMap<IncomingMessage, SessionContext>();
 
 /** express-session's `req.sessionID`, following regenerate(): one shared descriptor, no closure per request. */
 const SESSION_ID: PropertyDescriptor = {
-  get(this: ContextRequest): string {
-    return this[CONTEXT].id;
+  get(this: IncomingMessage): string {
+    return contexts.get(this)!.id;
   },
   enumerable: true,
   configurable: true,

@@ -1,0 +1,93 @@
+// The adapter's own CPU per request, without sockets, load generator or store
+// network: `node overhead.mjs [--requests N] [--rounds R]`. Each request is a real
+// IncomingMessage/ServerResponse pair handed to the Express app in-process (no
+// socket: Node buffers the response), one after another, so the difference to
+// the bare app is what podsafe's middleware and engine cost, with far less noise
+// than a load test on a shared machine. Built packages (`dist/`).
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Duplex } from 'node:stream';
+import express from 'express';
+import { MemoryStore } from '@podsafe/core';
+import { session } from '@podsafe/express';
+import { JwtStore } from '@podsafe/jwt';
+
+const SECRET = 'bench-secret-0123456789abcdef0123456789';
+const args = process.argv.slice(2);
+const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const requests = flag('--requests', 50_000);
+const rounds = flag('--rounds', 5);
+
+function routes(app, bag) {
+  app.get('/read', async (req, res) => res.json({ user: (await bag(req)).user ?? null }));
+  app.post('/login', async (req, res) => {
+    Object.assign(await bag(req), { user: 'bench', counter: 0 });
+    res.json({ ok: true });
+  });
+  app.post('/write', async (req, res) => {
+    const b = await bag(req);
+    b.counter = (b.counter ?? 0) + 1;
+    res.json({ counter: b.counter });
+  });
+  return app;
+}
+
+const bareState = { user: null };
+const apps = {
+  bare: () => routes(express(), () => bareState),
+  MemoryStore: () => {
+    const app = express();
+    app.use(session({ store: new MemoryStore(), secret: SECRET }));
+    return routes(app, (req) => req.session);
+  },
+  JwtStore: () => {
+    const app = express();
+    app.use(session({ store: new JwtStore({ secret: SECRET }) }));
+    return routes(app, (req) => req.session);
+  },
+};
+
+// A socket that takes every write and discards it: the response runs Node's whole write path.
+const socket = new Duplex({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback(), read() {} });
+socket.setMaxListeners(0);
+/** One request through the app; resolves with the response's Set-Cookie once it has been written. */
+function request(app, method, url, cookie) {
+  return new Promise((done) => {
+    const req = new IncomingMessage(socket);
+    req.method = method;
+    req.url = url;
+    req.headers = cookie ? { host: 'bench', cookie } : { host: 'bench' };
+    req.push(null);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.on('finish', () => {
+      res.detachSocket(socket);
+      done(res.getHeader('set-cookie'));
+    });
+    app(req, res);
+  });
+}
+
+async function measure(name, route) {
+  const app = apps[name]();
+  const login = await request(app, 'POST', '/login');
+  const cookie = login ? [login].flat()[0].split(';')[0] : undefined;
+  const method = route === 'read' ? 'GET' : 'POST';
+  for (let i = 0; i < 5000; i++) await request(app, method, `/${route}`, cookie); // warm up
+  const start = process.cpuUsage();
+  for (let i = 0; i < requests; i++) await request(app, method, `/${route}`, cookie);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / requests;
+}
+
+const names = args.filter((a) => !a.startsWith('--') && Number.isNaN(Number(a)));
+const chosen = names.length > 0 ? names : Object.keys(apps);
+for (const route of ['read', 'write']) {
+  const results = Object.fromEntries(chosen.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) for (const name of chosen) results[name].push(await measure(name, route));
+  for (const name of chosen) {
+    const sorted = results[name].sort((a, b) => a - b);
+    console.log(
+      `${route.padEnd(5)} ${name.padEnd(12)} ${sorted[Math.floor(sorted.length / 2)].toFixed(1).padStart(7)} µs/req (median of ${rounds})`,
+    );
+  }
+}
