@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { reportLateChange, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
+import { makePropertyAddsCheap } from './cheap-properties.js';
 
 /*
  * Holds back the response until the session is committed, so the session is
@@ -21,8 +22,11 @@ import { reportLateChange, type SessionContext, type SessionEngine } from '@pods
  * "Sent" is Node's own: while held, `_header` (the serialized head, `null`
  * until sent) holds a placeholder, so Node's `headersSent`, `setHeader`,
  * `setHeaders`, `appendHeader` and `removeHeader` behave exactly as after a
- * real send, with nothing of them wrapped. The four wrapped methods are the
- * only properties added to the response; podsafe's state is kept in WeakMaps.
+ * real send, with nothing of them wrapped. The four wrapped methods and the
+ * state are the only properties added to the response, after it has been made
+ * a dictionary object (see cheap-properties.ts). Not WeakMaps: an entry per
+ * request keyed by a short-lived object costs the garbage collector far more
+ * than a property (measured: ~35 µs per request, by `bench/overhead.mjs`).
  */
 
 const OPEN = 0;
@@ -39,20 +43,18 @@ const FLUSH_HEADERS = 3;
 /** Queue entries are [operation, a, b, c]: no closure or array per call. */
 const ENTRY = 4;
 
+const HOLD = Symbol('podsafe.hold');
+const OWN_DESTROY = Symbol('podsafe.ownDestroy');
+
 type Method = (this: ServerResponse, a?: unknown, b?: unknown, c?: unknown) => unknown;
-/** Node's own fields this file uses: `_header` is the serialized head, `null` until the head is sent. */
-type HeldResponse = ServerResponse & { _header: string | null };
+/** Node's own field this file uses, `_header`: the serialized head, `null` until the head is sent. */
+type HeldResponse = ServerResponse & { _header: string | null; [HOLD]: Hold };
+/** A socket whose `destroy` waits for the held response it carries; its own `destroy`, if it had one, is kept. */
+type HeldSocket = Socket & { [HOLD]: Hold | undefined; [OWN_DESTROY]: Socket['destroy'] | undefined };
 type Next = (error?: unknown) => void;
 
 /** While a response is held, its `_header`: any non-empty string reads as "sent" to Node and to middleware. */
 const HELD_HEADER = 'podsafe: held until the session is committed\r\n\r\n';
-
-/** Each wrapped response's state. */
-const holds = new WeakMap<ServerResponse, Hold>();
-/** Sockets whose `destroy` waits for a held response, with the response's state while it is held. */
-const socketHolds = new WeakMap<Socket, Hold | undefined>();
-/** Each guarded socket's own `destroy`, if it had one before it was guarded. */
-const socketDestroys = new WeakMap<Socket, Socket['destroy']>();
 
 /** One response's state while (and after) its commit runs. */
 class Hold {
@@ -68,7 +70,7 @@ class Hold {
   /** Someone destroyed the socket while the response was held (finalhandler after a response was "sent"). */
   destroyRequested = false;
   /** The socket whose `destroy` waits for this response while it is held. */
-  socket: Socket | null = null;
+  socket: HeldSocket | null = null;
   readonly writeHead: Method;
   readonly write: Method;
   readonly end: Method;
@@ -196,7 +198,9 @@ export function commitBeforeSend(
   context: SessionContext,
   next: Next,
 ): void {
-  holds.set(res, new Hold(req, res as HeldResponse, engine, context, next));
+  makePropertyAddsCheap(res, '_header');
+  const held = res as HeldResponse;
+  held[HOLD] = new Hold(req, held, engine, context, next);
   const slots = res as unknown as Record<string, unknown>;
   slots.writeHead = heldWriteHead;
   slots.write = heldWrite;
@@ -217,11 +221,11 @@ function hold(state: Hold, res: HeldResponse): void {
 /** The response is no longer held: its head is Node's again, and its socket's `destroy` acts at once. */
 function release(state: Hold): void {
   state.res._header = null;
-  if (state.socket !== null) socketHolds.set(state.socket, undefined);
+  if (state.socket !== null) state.socket[HOLD] = undefined;
 }
 
 function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown, headers?: unknown): unknown {
-  const state = holds.get(this)!;
+  const state = this[HOLD];
   if (state.phase >= DONE) return state.writeHead.call(this, statusCode, reason, headers);
   if (state.phase === HELD) throw headersSentError();
   if (typeof reason !== 'string') {
@@ -244,7 +248,7 @@ function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown,
 }
 
 function heldWrite(this: HeldResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
-  const state = holds.get(this)!;
+  const state = this[HOLD];
   if (state.phase >= DONE) return state.write.call(this, chunk, encoding, callback) as boolean;
   if (state.ended) return writeAfterEnd(this, encoding, callback);
   assertChunk(chunk);
@@ -256,7 +260,7 @@ function heldWrite(this: HeldResponse, chunk: unknown, encoding?: unknown, callb
 }
 
 function heldEnd(this: HeldResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const state = holds.get(this)!;
+  const state = this[HOLD];
   if (state.phase >= DONE) {
     // A streamed response ending after its commit: changes made meanwhile were not saved.
     if (state.phase === DONE && !state.lateChecked) checkLateChange(state);
@@ -277,7 +281,7 @@ function heldEnd(this: HeldResponse, chunk?: unknown, encoding?: unknown, callba
 }
 
 function heldFlushHeaders(this: HeldResponse): void {
-  const state = holds.get(this)!;
+  const state = this[HOLD];
   if (state.phase >= DONE) {
     state.flushHeaders.call(this);
     return;
@@ -292,27 +296,26 @@ function heldFlushHeaders(this: HeldResponse): void {
  * A handler that sees `res.headersSent` typically hands over to finalhandler,
  * which destroys the socket: while the response is held, that destroy is put
  * off until the held response has been written. The socket keeps the
- * wrapper for its life (keep-alive reuses it), so this costs a WeakMap entry
- * per response, not a property per response.
+ * wrapper for its life (keep-alive reuses it for the next responses).
  */
 function guardSocket(state: Hold): void {
-  const socket = state.req.socket as Socket | null;
+  const socket = state.req.socket as HeldSocket | null;
   if (!socket) return;
   state.socket = socket;
-  if (!socketHolds.has(socket)) {
-    if (Object.hasOwn(socket, 'destroy')) socketDestroys.set(socket, socket.destroy);
+  if (socket.destroy !== deferredDestroy) {
+    socket[OWN_DESTROY] = Object.hasOwn(socket, 'destroy') ? socket.destroy : undefined;
     (socket as unknown as Record<string, unknown>).destroy = deferredDestroy;
   }
-  socketHolds.set(socket, state);
+  socket[HOLD] = state;
 }
 
-function deferredDestroy(this: Socket, error?: Error): Socket {
-  const state = socketHolds.get(this);
+function deferredDestroy(this: HeldSocket, error?: Error): HeldSocket {
+  const state = this[HOLD];
   // With an error it is the connection failing, not the app closing it: at once.
   if (state === undefined || state.phase !== HELD || error !== undefined) {
-    if (state !== undefined) socketHolds.set(this, undefined);
-    const own = socketDestroys.get(this);
-    return (own ?? Object.getPrototypeOf(this).destroy).call(this, error) as Socket;
+    this[HOLD] = undefined;
+    const destroy = this[OWN_DESTROY] ?? (Object.getPrototypeOf(this) as Socket).destroy;
+    return destroy.call(this, error) as HeldSocket;
   }
   state.destroyRequested = true;
   return this;

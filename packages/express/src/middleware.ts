@@ -95,21 +95,20 @@ async function start(engine: SessionEngine, req: SessionRequest, res: ServerResp
     return;
   }
   makePropertyAddsCheap(req, 'complete');
-  makePropertyAddsCheap(res, '_header');
   req.session = context.session as ExpressSession;
-  contexts.set(req, context);
+  (req as ContextRequest)[CONTEXT] = context;
   Object.defineProperty(req, 'sessionID', SESSION_ID);
   commitBeforeSend(req, res, engine, context, next);
   next();
 }
 
-/** Each request's context, kept off the request object. */
-const contexts = new WeakMap<IncomingMessage, SessionContext>();
+const CONTEXT = Symbol('podsafe.context');
+type ContextRequest = SessionRequest & { [CONTEXT]: SessionContext };
 
 /** express-session's `req.sessionID`, following regenerate(): one shared descriptor, no closure per request. */
 const SESSION_ID: PropertyDescriptor = {
-  get(this: IncomingMessage): string {
-    return contexts.get(this)!.id;
+  get(this: ContextRequest): string {
+    return this[CONTEXT].id;
   },
   enumerable: true,
   configurable: true,
