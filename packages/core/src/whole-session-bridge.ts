@@ -15,11 +15,27 @@ export interface WholeSessionBridgeOptions {
    */
   ttl?: number;
   /**
+   * Seconds during which an unchanged session is not touched again: the
+   * library's `touch` after a request that changed nothing costs no store call
+   * when the session was stored or touched less than this long ago (as seen by
+   * this process's read of it at the start of the request). The store's expiry
+   * then lags the cookie's by at most this long. The same rule as the
+   * `touchAfter` of podsafe's own middleware; connect-mongo calls it the same.
+   * Never more than a tenth of the session's ttl (its cookie's max age), so a
+   * session in use cannot expire. `0` touches on every unchanged request, as
+   * connect-redis does.
+   * @default `3600` seconds (capped per session at a tenth of its ttl)
+   */
+  touchAfter?: number;
+  /**
    * Seconds a single store call may take before it fails with `SessionStoreUnavailableError`.
    * @default `2` seconds
    */
   timeout?: number;
 }
+
+/** How many sessions read and not yet written or touched the bridge remembers the last-seen time of. */
+const SEEN_LIMIT = 10_000;
 
 /** connect-redis and connect-memcached options, which belong on the podsafe store inside. */
 const BRIDGE_FOREIGN_OPTIONS: Readonly<Record<string, OptionHint>> = {
@@ -47,6 +63,9 @@ export class WholeSessionBridge {
   readonly store: SessionStore;
   readonly #ttl: number;
   readonly #timeout: number;
+  readonly #touchAfter: number;
+  /** Session id → `lastSeenAt` of its record when it was last read: what `touch` decides on. */
+  readonly #seen = new Map<string, number>();
 
   /**
    * @param who - the drop-in's name, for the error message.
@@ -59,9 +78,10 @@ export class WholeSessionBridge {
     if (!store || store.kind === 'client') {
       parse.fail(`needs a server-side podsafe store (RedisStore, MemcachedStore, MemoryStore). ${instead}`);
     }
-    parse.rejectUnknown(options, ['store', 'ttl', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
+    parse.rejectUnknown(options, ['store', 'ttl', 'touchAfter', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
     this.store = store;
     this.#ttl = parse.seconds('ttl', options.ttl, { default: 86_400 });
+    this.#touchAfter = options.touchAfter === 0 ? 0 : parse.seconds('touchAfter', options.touchAfter, { default: 3600 });
     this.#timeout = parse.seconds('timeout', options.timeout, { default: 2, max: 60 });
   }
 
@@ -70,7 +90,9 @@ export class WholeSessionBridge {
     return this.call('get', async () => {
       if (!isStorableId(sid)) return null;
       const record = await this.store.get(sid);
-      return record ? (withoutPrototypeKeys(record.data) as T) : null;
+      if (!record) return null;
+      this.#remember(sid, record.meta.lastSeenAt);
+      return withoutPrototypeKeys(record.data) as T;
     });
   }
 
@@ -80,6 +102,7 @@ export class WholeSessionBridge {
       // JSON drops symbol-keyed internals and turns the library's cookie into its toJSON().
       const data = JSON.parse(JSON.stringify(session)) as SessionDataRecord;
       const now = nowSeconds();
+      this.#seen.delete(sid);
       await this.store.save(
         sid,
         { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } },
@@ -88,14 +111,34 @@ export class WholeSessionBridge {
     });
   }
 
-  /** Slides the expiry of `sid` without rewriting it; `false` when no session is stored under `sid` (it stays missing). */
+  /**
+   * Slides the expiry of `sid` without rewriting it; `false` when no session is
+   * stored under `sid` (it stays missing). No store call (and `true`) when this
+   * process read the session less than `touchAfter` after it was last stored or
+   * touched: its expiry has not moved enough to be worth a write.
+   */
   touch(sid: string, session: object): Promise<boolean> {
-    return this.call('touch', async () => (await this.store.touch(sid, nowSeconds(), this.#ttlOf(session))) !== false);
+    const now = nowSeconds();
+    const ttl = this.#ttlOf(session);
+    const seen = this.#seen.get(sid);
+    if (seen !== undefined) {
+      this.#seen.delete(sid);
+      if (now - seen < Math.min(this.#touchAfter, ttl / 10)) return Promise.resolve(true);
+    }
+    return this.call('touch', async () => (await this.store.touch(sid, now, ttl)) !== false);
   }
 
   /** Deletes `sid`. */
   destroy(sid: string): Promise<void> {
+    this.#seen.delete(sid);
     return this.call('destroy', () => this.store.destroy(sid));
+  }
+
+  /** Keeps `lastSeenAt` for the touch that may follow; the oldest entry goes when full (a read never followed by a touch). */
+  #remember(sid: string, lastSeenAt: number): void {
+    this.#seen.delete(sid);
+    if (this.#seen.size >= SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
+    this.#seen.set(sid, lastSeenAt);
   }
 
   /** One store call, bounded by `timeout`; failures become `SessionStoreUnavailableError`. */
