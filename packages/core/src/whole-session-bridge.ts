@@ -34,7 +34,7 @@ export interface WholeSessionBridgeOptions {
   timeout?: number;
 }
 
-/** How many sessions read and not yet written or touched the bridge remembers the last-seen time of. */
+/** How many sessions the bridge remembers the last-seen time of (the most recently used ones). */
 const SEEN_LIMIT = 10_000;
 
 /** connect-redis and connect-memcached options, which belong on the podsafe store inside. */
@@ -64,7 +64,7 @@ export class WholeSessionBridge {
   readonly #ttl: number;
   readonly #timeout: number;
   readonly #touchAfter: number;
-  /** Session id → `lastSeenAt` of its record when it was last read: what `touch` decides on. */
+  /** Session id → the `lastSeenAt` its record had when this process last read, wrote or touched it: what `touch` decides on. */
   readonly #seen = new Map<string, number>();
 
   /**
@@ -108,24 +108,28 @@ export class WholeSessionBridge {
         { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } },
         this.#ttlOf(session),
       );
+      this.#remember(sid, now);
     });
   }
 
   /**
    * Slides the expiry of `sid` without rewriting it; `false` when no session is
    * stored under `sid` (it stays missing). No store call (and `true`) when this
-   * process read the session less than `touchAfter` after it was last stored or
-   * touched: its expiry has not moved enough to be worth a write.
+   * process saw the session stored or touched less than `touchAfter` ago: its
+   * expiry has not moved enough to be worth a write. (Another process's touch
+   * or write since then only makes the real expiry later.)
    */
   touch(sid: string, session: object): Promise<boolean> {
     const now = nowSeconds();
     const ttl = this.#ttlOf(session);
     const seen = this.#seen.get(sid);
-    if (seen !== undefined) {
-      this.#seen.delete(sid);
-      if (now - seen < Math.min(this.#touchAfter, ttl / 10)) return Promise.resolve(true);
-    }
-    return this.call('touch', async () => (await this.store.touch(sid, now, ttl)) !== false);
+    if (seen !== undefined && now - seen < Math.min(this.#touchAfter, ttl / 10)) return Promise.resolve(true);
+    return this.call('touch', async () => {
+      const found = (await this.store.touch(sid, now, ttl)) !== false;
+      if (found) this.#remember(sid, now);
+      else this.#seen.delete(sid);
+      return found;
+    });
   }
 
   /** Deletes `sid`. */
@@ -134,7 +138,7 @@ export class WholeSessionBridge {
     return this.call('destroy', () => this.store.destroy(sid));
   }
 
-  /** Keeps `lastSeenAt` for the touch that may follow; the oldest entry goes when full (a read never followed by a touch). */
+  /** Keeps `lastSeenAt` for the touches that may follow; when full, the least recently used entry goes. */
   #remember(sid: string, lastSeenAt: number): void {
     this.#seen.delete(sid);
     if (this.#seen.size >= SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
