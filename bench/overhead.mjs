@@ -7,6 +7,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import express from 'express';
+import Fastify from 'fastify';
+import { podsafe } from '@podsafe/fastify';
 import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
 import { JwtStore } from '@podsafe/jwt';
@@ -66,10 +68,37 @@ const apps = {
 };
 
 // A socket that takes every write and discards it: the response runs Node's whole write path.
+function fastifyRoutes(app, bag) {
+  app.get('/read', async (request) => ({ user: bag(request).user ?? null }));
+  app.post('/login', async (request) => {
+    Object.assign(bag(request), { user: 'bench', counter: 0 });
+    return { ok: true };
+  });
+  app.post('/write', async (request) => {
+    const b = bag(request);
+    b.counter = (b.counter ?? 0) + 1;
+    return { counter: b.counter };
+  });
+  return app;
+}
+/** A Fastify app, driven through `inject` (light-my-request: no socket either). */
+async function fastifyApp(store) {
+  const app = Fastify();
+  if (store) await app.register(podsafe, { store, secret: SECRET });
+  fastifyRoutes(app, store ? (request) => request.session : () => bareState);
+  await app.ready();
+  return app;
+}
+const fastifyApps = {
+  'fastify bare': () => fastifyApp(),
+  'fastify MemoryStore': () => fastifyApp(new MemoryStore()),
+  'fastify JwtStore': () => fastifyApp(new JwtStore({ secret: SECRET })),
+};
+
 const socket = new Duplex({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback(), read() {} });
 socket.setMaxListeners(0);
 /** One request through the app; resolves with the response's Set-Cookie once it has been written. */
-function request(app, method, url, cookie) {
+function requestExpress(app, method, url, cookie) {
   return new Promise((done) => {
     const req = new IncomingMessage(socket);
     req.method = method;
@@ -86,8 +115,15 @@ function request(app, method, url, cookie) {
   });
 }
 
+async function injected(app, method, url, cookie) {
+  const reply = await app.inject({ method, url, headers: cookie ? { cookie } : {}, payload: method === 'POST' ? {} : undefined });
+  return reply.headers['set-cookie'];
+}
+
 async function measure(name, route) {
-  const app = apps[name]();
+  const fastify = name in fastifyApps;
+  const app = fastify ? await fastifyApps[name]() : apps[name]();
+  const request = fastify ? (_app, ...rest) => injected(app, ...rest) : requestExpress;
   const login = await request(app, 'POST', '/login');
   const cookie = login ? [login].flat()[0].split(';')[0] : undefined;
   const method = route === 'read' ? 'GET' : 'POST';
@@ -99,7 +135,7 @@ async function measure(name, route) {
 }
 
 const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--route' && Number.isNaN(Number(a)));
-const chosen = names.length > 0 ? names : Object.keys(apps);
+const chosen = names.length > 0 ? names : [...Object.keys(apps), ...Object.keys(fastifyApps)];
 for (const route of only ? [only] : ['read', 'write']) {
   const results = Object.fromEntries(chosen.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) for (const name of chosen) results[name].push(await measure(name, route));

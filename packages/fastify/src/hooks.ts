@@ -1,6 +1,6 @@
 import { PodsafeError } from '@podsafe/core';
 import { markSessionExempt, type SessionContext, type SessionEngine } from '@podsafe/core/adapter';
-import type { FastifyReply, onRequestAsyncHookHandler, onSendAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify';
 import { sessionCookieHeader } from './cookie-source.js';
 import { discardPreparedReply } from './discard-reply.js';
 import type { FastifySession } from './fastify-session-api.js';
@@ -26,18 +26,23 @@ function withHeaders(reply: FastifyReply, error: unknown): unknown {
   return error;
 }
 
-/** `onRequest`: loads the session before any handler (or later hook) can want it. */
-export function loadHook(engine: SessionEngine, slot: ContextSlot): onRequestAsyncHookHandler {
+/**
+ * `onRequest`: loads the session before any handler (or later hook) can want it.
+ * A plain function: an exempt route is passed on with `done()` at once, the
+ * rest return the load's promise, which Fastify awaits (and whose failure it
+ * answers) as for an async hook.
+ */
+export function loadHook(engine: SessionEngine, slot: ContextSlot): onRequestHookHandler {
   const recording = engine.recording;
-  return async function podsafeLoad(request, reply) {
+  return function podsafeLoad(request, reply, done) {
     // A route declared with `config: { session: false }` costs no cookie parsing and no store call.
     if (request.routeOptions.config.session === false) {
       markSessionExempt(request, 'its route option `config: { session: false }`');
+      done();
       return;
     }
-    let context: SessionContext;
-    try {
-      context = await engine.load({
+    return engine
+      .load({
         cookieHeader: sessionCookieHeader(request, engine.options.cookieName),
         // Fastify's protocol honours `trustProxy` (X-Forwarded-Proto).
         secure: request.protocol === 'https',
@@ -45,12 +50,16 @@ export function loadHook(engine: SessionEngine, slot: ContextSlot): onRequestAsy
         // with `trustProxy`, `request.ip` walks X-Forwarded-For on every call.
         userAgent: recording.userAgent ? request.headers['user-agent'] : undefined,
         ip: recording.ip ? request.ip : undefined,
-      });
-    } catch (error) {
-      throw withHeaders(reply, error);
-    }
-    (request as unknown as WithContext)[slot] = context;
-    request.session = context.session as FastifySession;
+      })
+      .then(
+        (context) => {
+          (request as unknown as WithContext)[slot] = context;
+          request.session = context.session as FastifySession;
+        },
+        (error: unknown) => {
+          throw withHeaders(reply, error);
+        },
+      );
   };
 }
 
@@ -60,27 +69,44 @@ export function loadHook(engine: SessionEngine, slot: ContextSlot): onRequestAsy
  * right after login therefore carries a cookie that already works. The payload
  * (string, Buffer or stream) passes through untouched; if the commit fails,
  * it and the reply's headers are discarded and the error is answered instead.
+ * A commit that needs no store call (the usual read) is done on the spot and
+ * passed on with `done()`, so the reply goes out in the same turn; the others
+ * return the commit's promise, which Fastify awaits as for an async hook.
  */
-export function commitHook(engine: SessionEngine, slot: ContextSlot): onSendAsyncHookHandler<unknown> {
-  return async function podsafeCommit(request, reply, payload) {
+export function commitHook(engine: SessionEngine, slot: ContextSlot): onSendHookHandler<unknown> {
+  return function podsafeCommit(request, reply, payload, done) {
     const context = (request as unknown as WithContext)[slot];
-    if (context == null) return payload;
+    if (context == null) {
+      done(null, payload);
+      return;
+    }
     // Commit once: when it fails, the error response runs the onSend hooks again.
     (request as unknown as WithContext)[slot] = null;
-    let cookies: string[];
-    try {
-      cookies = await engine.commitCookies(context);
-    } catch (error) {
-      if (!reply.raw.headersSent) discardPreparedReply(reply, payload);
-      throw withHeaders(reply, error);
+    const cookies = engine.commitNow(context);
+    if (cookies !== undefined) {
+      sendCookies(request, reply, cookies);
+      done(null, payload);
+      return;
     }
-    if (cookies.length === 0) return payload;
-    if (reply.raw.headersSent) {
-      // The handler wrote to reply.raw itself; the store is up to date but the browser cannot be told.
-      request.log.warn('podsafe: the session cookie could not be sent because the headers were already written to reply.raw');
-      return payload;
-    }
-    for (const cookie of cookies) appendSetCookie(reply, cookie);
-    return payload;
+    return engine.commitCookies(context).then(
+      (stored) => {
+        sendCookies(request, reply, stored);
+        return payload;
+      },
+      (error: unknown) => {
+        if (!reply.raw.headersSent) discardPreparedReply(reply, payload);
+        throw withHeaders(reply, error);
+      },
+    );
   };
+}
+
+function sendCookies(request: FastifyRequest, reply: FastifyReply, cookies: readonly string[]): void {
+  if (cookies.length === 0) return;
+  if (reply.raw.headersSent) {
+    // The handler wrote to reply.raw itself; the store is up to date but the browser cannot be told.
+    request.log.warn('podsafe: the session cookie could not be sent because the headers were already written to reply.raw');
+    return;
+  }
+  for (const cookie of cookies) appendSetCookie(reply, cookie);
 }
