@@ -157,6 +157,24 @@ describe('commit', () => {
     expect(write?.change?.isNew).toBe(false);
   });
 
+  it('an update names the version it was loaded with (baseVersion); a new session has none', async () => {
+    const e = engine();
+    const { cookie } = await createSession(e);
+    for (const expected of [1, 2]) {
+      store.calls = [];
+      const context = await request(e, cookie);
+      data(context).n = expected;
+      await e.commit(context);
+      expect(store.writes()[0]?.change?.baseVersion).toBe(expected);
+    }
+    const fresh = await request(e);
+    data(fresh).user = 'bob';
+    store.calls = [];
+    await e.commit(fresh);
+    expect(store.writes()[0]?.change?.isNew).toBe(true);
+    expect(store.writes()[0]?.change?.baseVersion).toBeUndefined();
+  });
+
   it('re-assigning an equal value is not a change', async () => {
     const e = engine();
     const { cookie } = await createSession(e, { prefs: { a: 1 } });

@@ -91,6 +91,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
         meta: pending.next,
         lifetimeChanged: pending.lifetimeChanged,
       };
+      if (!isNew) change.baseVersion = pending.meta.version;
       const written = await throughIndex(engine.users, pending, () => engine.call('save', () => store.save(id, change, ttl)));
       if (!written) return ENDED_ELSEWHERE;
       const meta = { ...pending.next, version: pending.meta.version + 1 };

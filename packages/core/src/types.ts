@@ -77,6 +77,14 @@ export interface SessionChange {
   /** `createdAt`, `lastSeenAt` and `lifetime` (when set) to store; the store keeps `version` itself. */
   meta: Omit<SessionMeta, 'version'>;
   /**
+   * For an update (`isNew: false`): the `meta.version` of the record the change
+   * was made from, read by the same request moments before. A whole-record store
+   * without atomic increments may write `baseVersion + 1` instead of reading the
+   * record again just to count (it must still refuse when the record is gone).
+   * Absent when the caller does not know it (read the record then).
+   */
+  baseVersion?: number;
+  /**
    * The session's own lifetime (`meta.lifetime`) was set or cleared by this change.
    * A delta store writes or removes its stored lifetime only then, so an update
    * that did not touch it neither costs a removal nor undoes a concurrent request's

@@ -643,3 +643,38 @@ describe('MemcachedStore when memcached is down', () => {
     }
   });
 });
+
+describe('MemcachedStore commands per save', () => {
+  /** memcached's own counters on a server only this test talks to. */
+  async function counters(address: string): Promise<{ gets: number; sets: number }> {
+    const raw = rawClient(address);
+    try {
+      const stats = await new Promise<Record<string, string>>((resolve, reject) =>
+        raw.stats((error, _server, values) => (error ? reject(error) : resolve(values as Record<string, string>))),
+      );
+      return { gets: Number(stats.cmd_get), sets: Number(stats.cmd_set) };
+    } finally {
+      raw.close();
+    }
+  }
+
+  it('an update naming the version it was loaded with is one replace; without it, a get first', async () => {
+    const server = await startMemcached();
+    const own = new MemcachedStore({ servers: server.address, prefix: uniquePrefix('commands') });
+    try {
+      const id = newId();
+      await own.save(id, create({ n: 1 }), 600);
+      const start = await counters(server.address);
+      expect(await own.save(id, { ...update({ n: 1 }, { n: 2 }), baseVersion: 1 }, 600)).toBe(true);
+      const known = await counters(server.address);
+      expect({ gets: known.gets - start.gets, sets: known.sets - start.sets }).toEqual({ gets: 0, sets: 1 });
+      expect(await own.save(id, update({ n: 2 }, { n: 3 }), 600)).toBe(true);
+      const unknown = await counters(server.address);
+      expect({ gets: unknown.gets - known.gets, sets: unknown.sets - known.sets }).toEqual({ gets: 1, sets: 1 });
+      expect((await own.get(id))?.meta.version).toBe(3);
+    } finally {
+      await own.close();
+      await server.stop();
+    }
+  });
+});

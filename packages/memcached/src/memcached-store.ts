@@ -117,9 +117,12 @@ export class MemcachedStore implements SessionStore {
 
   /**
    * Writes the whole record (`change.data`) to expire `ttl` seconds from now.
-   * A new session uses `set` (replacing anything under the id); an update
-   * reads the current version, then uses `replace`, which writes nothing and
-   * resolves `false` when the session is gone.
+   * A new session uses `set` (replacing anything under the id); an update uses
+   * `replace`, which writes nothing and resolves `false` when the session is
+   * gone. The update's version is `change.baseVersion + 1` when the caller
+   * passes the version it loaded (podsafe's engine does: one command per
+   * write); otherwise the record is read first to count, and an unreadable
+   * record is refused and left alone.
    *
    * @throws SessionTooLargeError when the record's JSON exceeds `maxItemBytes`
    *   (or the servers' own item limit); nothing is written.
@@ -131,6 +134,11 @@ export class MemcachedStore implements SessionStore {
       const value = this.#encode({ data: change.data, meta: metaOf(change, 1) });
       await this.#call('save', key, () => this.#write(() => this.#client.set(key, value, { expires }), value));
       return true;
+    }
+    const base = change.baseVersion;
+    if (typeof base === 'number' && Number.isInteger(base) && base >= 1) {
+      const value = this.#encode({ data: change.data, meta: metaOf(change, base + 1) });
+      return this.#call('save', key, () => this.#write(() => this.#client.replace(key, value, { expires }), value));
     }
     return this.#call('save', key, async () => {
       const current = decode((await this.#client.get(key)).value);

@@ -113,6 +113,18 @@ export function describeSessionStore<S extends SessionStore>(
         expect(record?.meta.version).toBe(2);
       });
 
+      it('an update that names the version it was made from (baseVersion) counts on from it, and is still refused once the session is gone', async () => {
+        const id = newId();
+        await store.save(id, create({ n: 1 }), ttl);
+        expect(await store.save(id, { ...update({ n: 1 }, { n: 2 }), baseVersion: 1 }, ttl)).toBe(true);
+        const record = await store.get(id);
+        expect(record?.data).toEqual({ n: 2 });
+        expect(record?.meta.version).toBe(2);
+        await store.destroy(id);
+        expect(await store.save(id, { ...update({ n: 2 }, { n: 3 }), baseVersion: 2 }, ttl)).toBe(false);
+        expect(await store.get(id)).toBeNull();
+      });
+
       it('a new-session write replaces whatever was under the id', async () => {
         const id = newId();
         await store.save(id, create({ old: true, keep: 1 }), ttl);
