@@ -23,6 +23,7 @@ import { generateSessionId, isSessionId, isSessionRecord, nowSeconds } from '@po
 import { LruCache } from './cache.js';
 import { buildClaims, readClaims, serializeClaims, TOKEN_TYPE, type SessionClaimsRead } from './claims.js';
 import { JWE_ALG, JWE_ENC } from './encryption.js';
+import { HmacSigner, type JwsHeader } from './hmac-sign.js';
 import type { KeyEntry, Keyset } from './keys.js';
 import { COOKIE_LIMIT_BYTES, resolveJwtOptions, type JwtStoreOptions } from './options.js';
 
@@ -57,6 +58,8 @@ export class JwtStore implements ClientSessionStore {
   readonly kind = 'client' as const;
 
   readonly #keyset: Keyset;
+  /** Signs HS* tokens without Web Crypto; `undefined` for public-key algorithms. */
+  readonly #hmacSigner: HmacSigner | undefined;
   readonly #issuer: string | undefined;
   readonly #audience: string | undefined;
   readonly #encrypt: boolean;
@@ -69,6 +72,11 @@ export class JwtStore implements ClientSessionStore {
   constructor(options: JwtStoreOptions) {
     const resolved = resolveJwtOptions(options);
     this.#keyset = resolved.keyset;
+    const signer = resolved.keyset.signer;
+    this.#hmacSigner =
+      signer.hmacKey !== undefined && signer.alg.startsWith('HS')
+        ? new HmacSigner({ alg: signer.alg as JwsHeader['alg'], kid: signer.kid, typ: TOKEN_TYPE }, signer.hmacKey)
+        : undefined;
     this.#issuer = resolved.issuer;
     this.#audience = resolved.audience;
     this.#encrypt = resolved.encrypt;
@@ -173,9 +181,11 @@ export class JwtStore implements ClientSessionStore {
       ? await new CompactEncrypt(encoder.encode(json))
           .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, kid: signer.kid, typ: TOKEN_TYPE })
           .encrypt(await signer.contentKey!())
-      : await new CompactSign(encoder.encode(json))
-          .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: TOKEN_TYPE })
-          .sign(await signer.signKey!());
+      : this.#hmacSigner !== undefined
+        ? this.#hmacSigner.sign(json)
+        : await new CompactSign(encoder.encode(json))
+            .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: TOKEN_TYPE })
+            .sign(await signer.signKey!());
     // base64url and dots only, so characters are bytes.
     if (token.length > this.#maxBytes) {
       throw new SessionTooLargeError('The session cookie value (a JWT; limit set by JwtStore maxBytes)', token.length, this.#maxBytes);

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, hkdfSync, KeyObject, webcrypto, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, hkdfSync, KeyObject, webcrypto, type JsonWebKey } from 'node:crypto';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { MIN_SECRET_BYTES, SessionConfigError, type Secret } from '@podsafe/core';
 import { optionParser } from '@podsafe/core/store';
@@ -78,6 +78,8 @@ export interface KeyEntry {
   readonly signKey: (() => Promise<CryptoKey>) | undefined;
   /** AES-256-GCM key for JWE tokens; only secret-based entries have one. */
   readonly contentKey: (() => Promise<CryptoKey>) | undefined;
+  /** The raw HMAC key for signing with node:crypto (see hmac-sign.ts); only the signing secret has one. */
+  readonly hmacKey?: KeyObject | undefined;
 }
 
 /** The resolved keys of a store: which one signs, and every one that verifies, by `kid`. */
@@ -130,7 +132,14 @@ export function secretKeyset(secrets: readonly Secret[], algorithm: HmacAlgorith
       () => webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash }, false, ['sign', 'verify']) as Promise<CryptoKey>,
     );
     const contentKey = once(() => deriveContentKey(bytes));
-    const entry: KeyEntry = { kid, alg: algorithm, verifyKey: hmac, signKey: index === 0 ? hmac : undefined, contentKey };
+    const entry: KeyEntry = {
+      kid,
+      alg: algorithm,
+      verifyKey: hmac,
+      signKey: index === 0 ? hmac : undefined,
+      contentKey,
+      hmacKey: index === 0 ? createSecretKey(bytes) : undefined,
+    };
     byKid.set(kid, entry);
     return entry;
   });
