@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--scale] [--seconds N]`: flags become environment for the
+// `pnpm bench [--quick] [--scale] [--seconds N] [--rounds N]`: flags become environment for the
 // benchmark, which runs under vitest (it reuses the test servers' helpers).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -10,9 +10,10 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--quick') env.BENCH_QUICK = '1';
   else if (args[i] === '--scale') env.BENCH_SCALE = '1';
   else if (args[i] === '--seconds') env.BENCH_SECONDS = args[++i];
+  else if (args[i] === '--rounds') env.BENCH_ROUNDS = args[++i];
   else {
     console.error(
-      `unknown flag ${args[i]}: use --quick (short runs, no 1M-session run), --scale (only the 1k/1M-session run), --seconds N`,
+      `unknown flag ${args[i]}: use --quick (short runs, no 1M-session run), --scale (only the 1k/1M-session run), --seconds N, --rounds N (interleaved rounds per app and route; more steady the median on a busy machine)`,
     );
     process.exit(2);
   }

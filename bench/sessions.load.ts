@@ -26,7 +26,7 @@ const quick = process.env.BENCH_QUICK === '1';
 const scaleOnly = process.env.BENCH_SCALE === '1';
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 3));
 /** Each app runs this many times per route, interleaved with the others; the median run counts. */
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
 /** BENCH_ONLY=redis,bare: only the apps whose name contains one of these (the bare frameworks always run). */
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const warmup = quick ? 0.5 : 1;
