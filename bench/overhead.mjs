@@ -12,6 +12,7 @@ import { podsafe } from '@podsafe/fastify';
 import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
 import { JwtStore } from '@podsafe/jwt';
+import { dictionaryObjects } from './profiling.mjs';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 const args = process.argv.slice(2);
@@ -35,23 +36,6 @@ function routes(app, bag) {
 }
 
 const bareState = { user: null };
-/**
- * podsafe turns the request and response into dictionary objects before it adds
- * to them (packages/express/src/cheap-properties.ts), which makes Express's own
- * later adds cheaper too. This bare app does the same and nothing else, so
- * "podsafe − bareDict" is what the sessions themselves cost.
- */
-function dictionaryObjects(req, res, next) {
-  for (const [object, key] of [
-    [req, 'complete'],
-    [res, '_header'],
-  ]) {
-    const descriptor = Object.getOwnPropertyDescriptor(object, key);
-    delete object[key];
-    Object.defineProperty(object, key, descriptor);
-  }
-  next();
-}
 const apps = {
   bare: () => routes(express(), () => bareState),
   bareDict: () => routes(express().use(dictionaryObjects), () => bareState),

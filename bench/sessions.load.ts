@@ -49,6 +49,7 @@ interface Scenario {
 
 const ALL_SCENARIOS: Scenario[] = [
   { name: 'express bare', framework: 'express', backend: 'none', sessions: false },
+  { name: 'express bare, dictionary objects', framework: 'express', backend: 'none', sessions: false },
   { name: 'express podsafe + RedisStore', framework: 'express', backend: 'redis', sessions: true },
   { name: 'express-session + podsafe drop-in (Redis)', framework: 'express', backend: 'redis', sessions: true },
   { name: 'express-session + connect-redis (node-redis)', framework: 'express', backend: 'redis', sessions: true },

@@ -6,7 +6,7 @@ import { isSessionId } from './id.js';
 import type { ResolvedOptions } from './options.js';
 import type { FoundSession, PendingWrite, PersistenceStrategy, WriteResult } from './persistence-strategy.js';
 import { isSessionRecord } from './record.js';
-import type { ClientSessionStore, SessionRecord } from './types.js';
+import type { ClientSessionStore, DecodedClientSession, SessionRecord } from './types.js';
 import { throughIndex } from './user-index.js';
 import type { IndexedUserSession } from './user-index-store.js';
 
@@ -35,10 +35,21 @@ export class ClientSideStrategy implements PersistenceStrategy {
 
   async read(raw: string, now: number): Promise<FoundSession | 'invalid-cookie' | 'expired'> {
     const store = this.#store;
-    const decoded = await this.#engine.call('decode', () => store.decode(raw));
+    // A token the store already knows costs no store call (no deadline timer, no promise chain).
+    const known = this.#cached(raw);
+    const decoded = known !== undefined ? known : await this.#engine.call('decode', () => store.decode(raw));
     if (!decoded || !isSessionId(decoded.id) || !isSessionRecord(decoded.record)) return 'invalid-cookie';
     if (isExpired(decoded.record.meta, now, this.options) || decoded.expiresAt <= now) return 'expired';
     return decoded;
+  }
+
+  /** The store's answer without I/O, if it has one; a store whose `decodeCached` throws is asked through `decode`. */
+  #cached(raw: string): DecodedClientSession | null | undefined {
+    try {
+      return this.#store.decodeCached?.(raw);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Nothing is stored beyond the cookie: `reload()` goes back to what it held. */

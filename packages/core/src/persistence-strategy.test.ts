@@ -118,4 +118,43 @@ describe('client-side strategy', () => {
     (context.session as unknown as Data).blob = 'x'.repeat(4096);
     await expect(engine.commit(context)).rejects.toThrow(SessionTooLargeError);
   });
+
+  it('a token the store answers from its cache (decodeCached) is read without decode; undefined or a throw falls back to decode', async () => {
+    /** Knows the tokens it issued; counts the decodes that reach it. */
+    class CachingStore extends PlainTokenStore {
+      decodes = 0;
+      readonly issued = new Map<string, DecodedClientSession>();
+      broken = false;
+      override async decode(token: string) {
+        this.decodes++;
+        return super.decode(token);
+      }
+      override async encode(id: string, record: SessionRecord, ttl: number) {
+        const token = await super.encode(id, record, ttl);
+        this.issued.set(token, { id, record: structuredClone(record), expiresAt: Date.now() / 1000 + ttl, reissue: false });
+        return token;
+      }
+      decodeCached(token: string): DecodedClientSession | null | undefined {
+        if (this.broken) throw new Error('cache is broken');
+        const hit = this.issued.get(token);
+        return hit === undefined ? undefined : structuredClone(hit);
+      }
+    }
+    const store = new CachingStore();
+    const engine = new SessionEngine({ store, ttl: 600 });
+    const created = await engine.load({ cookieHeader: undefined, secure: false });
+    (created.session as unknown as Data).views = 1;
+    const cookie = pair(await engine.commit(created))!;
+
+    const cached = await engine.load({ cookieHeader: cookie, secure: false });
+    expect((cached.session as unknown as Data).views).toBe(1);
+    expect(store.decodes).toBe(0);
+
+    store.issued.clear();
+    expect((await engine.load({ cookieHeader: cookie, secure: false })).id).toBe(created.id);
+    expect(store.decodes).toBe(1);
+    store.broken = true;
+    expect((await engine.load({ cookieHeader: cookie, secure: false })).id).toBe(created.id);
+    expect(store.decodes).toBe(2);
+  });
 });

@@ -208,6 +208,15 @@ export interface ClientSessionStore extends UserIndexMethods {
   /** Verifies and decodes a cookie value; `null` for anything not valid (tampered, expired, revoked, foreign). */
   decode(token: string): Promise<DecodedClientSession | null>;
   /**
+   * Optional: what `decode(token)` would resolve, when the store knows it
+   * without any I/O or asynchronous crypto (a token it issued or verified
+   * recently); `undefined` when only `decode` can tell. The engine asks this
+   * first, so a repeat token costs no store call. It must never answer a
+   * session that `decode` would refuse (revoked, expired, tampered), and, like
+   * `decode`, hands out a copy each time.
+   */
+  decodeCached?(token: string): DecodedClientSession | null | undefined;
+  /**
    * Encodes a session into a cookie value valid for `ttl` seconds.
    * Rejects with `SessionTooLargeError` when the token would not fit in a cookie.
    */

@@ -136,26 +136,38 @@ export class JwtStore implements ClientSessionStore {
    * be read (with that store's error, normally `SessionStoreUnavailableError`).
    */
   async decode(token: string): Promise<DecodedClientSession | null> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > COOKIE_LIMIT_BYTES) return null;
-    let verified = this.#cache.get(token);
-    if (verified && verified.expiresAt <= nowSeconds()) {
-      this.#cache.delete(token);
-      return null;
-    }
-    if (!verified) {
+    if (!isTokenShaped(token)) return null;
+    let verified = this.#fresh(token);
+    if (verified === null) return null;
+    if (verified === undefined) {
       verified = (await this.#verify(token)) ?? undefined;
       if (!verified) return null;
       this.#cache.set(token, verified);
     }
     // Outside #verify's catch-all: an unreadable revocation list must fail the request, not be skipped.
     if (this.#revocation && (await this.#revocation.get(verified.id)) !== null) return null;
-    // A copy each time: the engine hands the data to request handlers, which may mutate it.
-    return {
-      id: verified.id,
-      record: JSON.parse(verified.recordJson) as SessionRecord,
-      expiresAt: verified.expiresAt,
-      reissue: verified.reissue,
-    };
+    return decodedCopy(verified);
+  }
+
+  /**
+   * What {@link JwtStore.decode} would resolve, answered from the cache of
+   * tokens this store issued or verified: no crypto, no promise. `undefined`
+   * when the token is not cached, or when a `revocation` store must be asked.
+   */
+  decodeCached(token: string): DecodedClientSession | null | undefined {
+    if (this.#revocation !== undefined) return undefined;
+    if (!isTokenShaped(token)) return null;
+    const verified = this.#fresh(token);
+    return verified == null ? verified : decodedCopy(verified);
+  }
+
+  /** The cached verification of `token`: `undefined` if none, `null` if it has expired (and is dropped). */
+  #fresh(token: string): Verified | null | undefined {
+    const verified = this.#cache.get(token);
+    if (verified === undefined) return undefined;
+    if (verified.expiresAt > nowSeconds()) return verified;
+    this.#cache.delete(token);
+    return null;
   }
 
   /**
@@ -297,4 +309,19 @@ export class JwtStore implements ClientSessionStore {
       requiredClaims: REQUIRED_CLAIMS,
     };
   }
+}
+
+/** What a cookie value must at least be to be worth a look: a non-empty string a cookie can hold. */
+function isTokenShaped(token: unknown): token is string {
+  return typeof token === 'string' && token.length > 0 && token.length <= COOKIE_LIMIT_BYTES;
+}
+
+/** A decoded session of its own: the engine hands the data to request handlers, which may mutate it. */
+function decodedCopy(verified: Verified): DecodedClientSession {
+  return {
+    id: verified.id,
+    record: JSON.parse(verified.recordJson) as SessionRecord,
+    expiresAt: verified.expiresAt,
+    reissue: verified.reissue,
+  };
 }

@@ -164,6 +164,29 @@ export function describeClientSessionStore<S extends ClientSessionStore>(
         expect(second?.record.meta.version).toBe(1);
       });
 
+      it('decodeCached, where the store offers it, answers only what decode would (a copy each time), or undefined', async (ctx) => {
+        const decodeCached = store.decodeCached?.bind(store);
+        if (!decodeCached) return ctx.skip();
+        const token = await store.encode(newId(), record({ n: 1 }), ttl);
+        const decoded = await store.decode(token);
+        const first = decodeCached(token);
+        if (first !== undefined) {
+          expect(first).toEqual(decoded);
+          first!.record.data.n = 2;
+          expect(decodeCached(token)?.record.data).toEqual({ n: 1 });
+        }
+        const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+        expect([undefined, null]).toContainEqual(decodeCached(tampered));
+        expect([undefined, null]).toContainEqual(decodeCached(''));
+        if (options.revokes) {
+          const id = newId();
+          const revoked = await store.encode(id, record({}), ttl);
+          await store.decode(revoked);
+          await store.destroy(id, nowSeconds() + ttl);
+          expect([undefined, null]).toContainEqual(decodeCached(revoked));
+        }
+      });
+
       it('encodes and decodes many sessions concurrently without mixing them up', async () => {
         const ids = Array.from({ length: 20 }, () => newId());
         const tokens = await Promise.all(ids.map((id, i) => store.encode(id, record({ i }), ttl)));
