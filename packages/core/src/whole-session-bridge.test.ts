@@ -98,6 +98,15 @@ describe('WholeSessionBridge touch', () => {
     expect(store.touches).toBe(1);
   });
 
+  it('after forgetSeen (the store was cleared behind it) the next touch asks the store again', async () => {
+    const { store, bridge } = await setup(5);
+    await bridge.get(ID);
+    await store.clear();
+    bridge.forgetSeen();
+    expect(await bridge.touch(ID, sessionFor(86_400))).toBe(false);
+    expect(store.touches).toBe(1);
+  });
+
   it('refuses a touchAfter that is not a number of seconds', () => {
     for (const touchAfter of [-1, '60', Number.NaN]) {
       expect(() => new WholeSessionBridge({ store: new MemoryStore(), touchAfter: touchAfter as number }, 'test', '')).toThrow(

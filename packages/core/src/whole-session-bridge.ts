@@ -138,6 +138,15 @@ export class WholeSessionBridge {
     return this.call('destroy', () => this.store.destroy(sid));
   }
 
+  /**
+   * Forgets every session's last-seen time, for when sessions were removed
+   * behind the bridge's back (the store's `clear()`): the next touch of each asks
+   * the store again, which answers `false` for one that is gone.
+   */
+  forgetSeen(): void {
+    this.#seen.clear();
+  }
+
   /** Keeps `lastSeenAt` for the touches that may follow; when full, the least recently used entry goes. */
   #remember(sid: string, lastSeenAt: number): void {
     this.#seen.delete(sid);

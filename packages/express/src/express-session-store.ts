@@ -99,7 +99,12 @@ export class ExpressSessionStore extends Store {
     const count = store.count?.bind(store);
     if (count) this.length = (callback) => this.#run('length', callback, count);
     const clear = store.clear?.bind(store);
-    if (clear) this.clear = (callback) => this.#run('clear', callback, clear);
+    if (clear)
+      this.clear = (callback) =>
+        this.#run('clear', callback, async () => {
+          this.#bridge.forgetSeen();
+          await clear();
+        });
   }
 
   /** express-session: the session stored under `sid`, or `null`. */
