@@ -17,7 +17,7 @@ function construct(options: RedisStoreOptions): RedisStore {
 }
 
 describe('RedisStore options', () => {
-  it('defaults: local Redis, prefix podsafe:sess:, 1 s commands, 2 s of silence, 5 s connects, auto-pipelining, no retry budget', () => {
+  it('defaults: local Redis, prefix podsafe:sess:, 1 s commands, 2 s of silence, 5 s connects, no auto-pipelining, no retry budget', () => {
     const store = construct({ redisOptions: lazy });
     expect(store.prefix).toBe('podsafe:sess:');
     expect((store.client as Redis).options).toMatchObject({
@@ -26,7 +26,7 @@ describe('RedisStore options', () => {
       commandTimeout: 1000,
       socketTimeout: 2000,
       connectTimeout: 5000,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       enableOfflineQueue: true,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,

@@ -75,7 +75,7 @@ export interface RedisStoreOptions {
   /**
    * Extra ioredis options for the client the store creates: `password`, `username`, `db`,
    * `tls`, and Sentinel (`sentinels`, `name`, `sentinelPassword`, ...). They override the
-   * store's defaults (`enableAutoPipelining: true`, `maxRetriesPerRequest: 0`,
+   * store's defaults (`enableAutoPipelining: false`, `maxRetriesPerRequest: 0`,
    * `enableOfflineQueue: true`, `autoResendUnfulfilledCommands: false`, a capped
    * reconnect backoff). Times here are ioredis's own (milliseconds); for the three
    * timeouts use the store's `timeout`, `socketTimeout` and `connectTimeout`

@@ -213,7 +213,7 @@ describe('RedisStore on the shared Redis', () => {
         sentinelPassword: 'sentinel-secret',
         password: 'redis-secret',
         db: 2,
-        enableAutoPipelining: true,
+        enableAutoPipelining: false,
         enableOfflineQueue: true,
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
