@@ -134,6 +134,11 @@ export class ServerProcess {
   }
 }
 
+/** A test redis-server's arguments: loopback only, nothing persisted (files, if any, go to `dir`). */
+export function redisServerArgs(port: number, dir: string = tmpdir()): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'notice'];
+}
+
 /**
  * A redis-server on a free port, without persistence files. `args` are extra
  * redis-server options, e.g. `['--requirepass', 'secret']` or `['--maxmemory', '1mb']`.
@@ -143,21 +148,7 @@ export async function startRedis({ args = [] }: { args?: string[] } = {}): Promi
   const port = await freePort();
   const server = new ServerProcess('redis-server', port, {
     command: 'redis-server',
-    args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      tmpdir(),
-      '--loglevel',
-      'notice',
-      ...args,
-    ],
+    args: [...redisServerArgs(port), ...args],
     ready: /Ready to accept connections/,
   });
   await server.start();

@@ -221,7 +221,8 @@ function hold(state: Hold, res: HeldResponse): void {
 /** The response is no longer held: its head is Node's again, and its socket's `destroy` acts at once. */
 function release(state: Hold): void {
   state.res._header = null;
-  if (state.socket !== null) state.socket[HOLD] = undefined;
+  // Only if still ours: a pipelined request's response on the same socket may hold it now.
+  if (state.socket !== null && state.socket[HOLD] === state) state.socket[HOLD] = undefined;
 }
 
 function heldWriteHead(this: HeldResponse, statusCode: number, reason?: unknown, headers?: unknown): unknown {

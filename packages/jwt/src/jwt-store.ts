@@ -73,10 +73,11 @@ export class JwtStore implements ClientSessionStore {
     const resolved = resolveJwtOptions(options);
     this.#keyset = resolved.keyset;
     const signer = resolved.keyset.signer;
+    // Only a secret's entry has an HMAC key (its alg is then HS256/384/512).
     this.#hmacSigner =
-      signer.hmacKey !== undefined && signer.alg.startsWith('HS')
-        ? new HmacSigner({ alg: signer.alg as JwsHeader['alg'], kid: signer.kid, typ: TOKEN_TYPE }, signer.hmacKey)
-        : undefined;
+      signer.hmacKey === undefined
+        ? undefined
+        : new HmacSigner({ alg: signer.alg as JwsHeader['alg'], kid: signer.kid, typ: TOKEN_TYPE }, signer.hmacKey);
     this.#issuer = resolved.issuer;
     this.#audience = resolved.audience;
     this.#encrypt = resolved.encrypt;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ServerProcess, freePort, requireCommand, tempDir } from '@podsafe/test-support/servers';
+import { ServerProcess, freePort, redisServerArgs, requireCommand, tempDir } from '@podsafe/test-support/servers';
 
 /** A running test cluster. */
 export interface TestCluster {
@@ -29,24 +29,13 @@ async function startNode(index: number, dir: string): Promise<Node> {
   const server = new ServerProcess(`redis-cluster-node-${index}`, port, {
     command: 'redis-server',
     args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
+      ...redisServerArgs(port, dir),
       '--cluster-enabled',
       'yes',
       '--cluster-port',
       String(busPort),
       '--cluster-config-file',
       join(dir, `nodes-${port}.conf`),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--loglevel',
-      'notice',
     ],
     ready: /Ready to accept connections/,
   });

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { ServerProcess, freePort, requireCommand, startRedis, tempDir } from '@podsafe/test-support/servers';
 
@@ -45,28 +44,9 @@ export async function startSentinelGroup(name = 'mymaster'): Promise<TestSentine
   try {
     const master = await startRedis();
     processes.push(master);
-    const replicaPort = await freePort();
-    const replica = new ServerProcess('redis-replica', replicaPort, {
-      command: 'redis-server',
-      args: [
-        '--port',
-        String(replicaPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        tmpdir(),
-        '--replicaof',
-        '127.0.0.1',
-        String(master.port),
-      ],
-      ready: /Ready to accept connections/,
-    });
-    processes.push(await replica.start());
-    const replicaAdmin = new Redis({ port: replicaPort, maxRetriesPerRequest: 0 });
+    const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    processes.push(replica);
+    const replicaAdmin = new Redis({ port: replica.port, maxRetriesPerRequest: 0 });
     admins.push(replicaAdmin);
     await until('replica sync', async () => (await replicaAdmin.info('replication')).includes('master_link_status:up'));
 
