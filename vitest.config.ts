@@ -25,6 +25,7 @@ const INTEGRATION = [
   'packages/redis/src/silent-network.test.ts',
   'packages/redis/src/user-index-cost.test.ts',
   'packages/redis/src/user-index.test.ts',
+  'packages/redis/src/write-batching.test.ts',
   'packages/memcached/src/memcached-store.test.ts',
   'packages/memcached/src/silent-network.test.ts',
   'packages/express/test/express.test.ts',

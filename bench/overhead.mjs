@@ -1,5 +1,5 @@
 // The adapter's own CPU per request, without sockets, load generator or store
-// network: `node overhead.mjs [--requests N] [--rounds R] [--route read|write] [app ...]`. Each request is a real
+// network: `node overhead.mjs [--requests N] [--rounds R] [--concurrency C] [--route read|write] [app ...]`. Each request is a real
 // IncomingMessage/ServerResponse pair handed to the Express app in-process (no
 // socket: Node buffers the response), one after another, so the difference to
 // the bare app is what podsafe's middleware and engine cost, with far less noise
@@ -11,14 +11,21 @@ import Fastify from 'fastify';
 import { podsafe } from '@podsafe/fastify';
 import { MemoryStore } from '@podsafe/core';
 import { session } from '@podsafe/express';
+import { ExpressSessionStore } from '@podsafe/express/express-session';
+import expressSession from 'express-session';
 import { JwtStore } from '@podsafe/jwt';
-import { dictionaryObjects } from './profiling.mjs';
+import { RedisStore } from '@podsafe/redis';
+import { RedisStore as ConnectRedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+import { dictionaryObjects, startRedis } from './profiling.mjs';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 const args = process.argv.slice(2);
 const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const requests = flag('--requests', 50_000);
 const rounds = flag('--rounds', 5);
+// Requests in flight at once (as from that many connections): with a network store, what one turn of the event loop issues goes out together.
+const concurrency = flag('--concurrency', 1);
 const only = args.includes('--route') ? args[args.indexOf('--route') + 1] : undefined;
 
 function routes(app, bag) {
@@ -49,7 +56,31 @@ const apps = {
     app.use(session({ store: new JwtStore({ secret: SECRET }) }));
     return routes(app, (req) => req.session);
   },
+  // express-session on its own MemoryStore against the drop-in on podsafe's: the difference is the bridge.
+  'express-session': () => expressSessionApp(new expressSession.MemoryStore()),
+  'drop-in': () => expressSessionApp(new ExpressSessionStore({ store: new MemoryStore() })),
+  // The same three over a real redis-server (started when one of them is chosen): the difference is the client.
+  RedisStore: () => {
+    const app = express();
+    app.use(session({ store: new RedisStore({ url: redisUrl(), prefix: 'o:podsafe:' }), secret: SECRET }));
+    return routes(app, (req) => req.session);
+  },
+  'drop-in Redis': () => expressSessionApp(new ExpressSessionStore({ store: new RedisStore({ url: redisUrl(), prefix: 'o:dropin:' }) })),
+  'connect-redis': async () => {
+    const client = createClient({ url: redisUrl() });
+    await client.connect();
+    return expressSessionApp(new ConnectRedisStore({ client, prefix: 'o:connect:' }));
+  },
 };
+
+let redis;
+const redisUrl = () => redis.url;
+
+function expressSessionApp(store) {
+  const app = express();
+  app.use(expressSession({ store, secret: SECRET, resave: false, saveUninitialized: false }));
+  return routes(app, (req) => req.session);
+}
 
 // A socket that takes every write and discards it: the response runs Node's whole write path.
 function fastifyRoutes(app, bag) {
@@ -79,10 +110,15 @@ const fastifyApps = {
   'fastify JwtStore': () => fastifyApp(new JwtStore({ secret: SECRET })),
 };
 
-const socket = new Duplex({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback(), read() {} });
-socket.setMaxListeners(0);
+function discardingSocket() {
+  const socket = new Duplex({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback(), read() {} });
+  socket.setMaxListeners(0);
+  return socket;
+}
+// One per request in flight: a socket carries one response at a time.
+const sockets = Array.from({ length: concurrency }, discardingSocket);
 /** One request through the app; resolves with the response's Set-Cookie once it has been written. */
-function requestExpress(app, method, url, cookie) {
+function requestExpress(app, method, url, cookie, socket = sockets[0]) {
   return new Promise((done) => {
     const req = new IncomingMessage(socket);
     req.method = method;
@@ -106,20 +142,25 @@ async function injected(app, method, url, cookie) {
 
 async function measure(name, route) {
   const fastify = name in fastifyApps;
-  const app = fastify ? await fastifyApps[name]() : apps[name]();
+  const app = fastify ? await fastifyApps[name]() : await apps[name]();
   const request = fastify ? (_app, ...rest) => injected(app, ...rest) : requestExpress;
   const login = await request(app, 'POST', '/login');
   const cookie = login ? [login].flat()[0].split(';')[0] : undefined;
   const method = route === 'read' ? 'GET' : 'POST';
-  for (let i = 0; i < 5000; i++) await request(app, method, `/${route}`, cookie); // warm up
+  const run = async (count) => {
+    for (let i = 0; i < count; i += concurrency)
+      await Promise.all(sockets.map((socket) => request(app, method, `/${route}`, cookie, socket)));
+  };
+  await run(5000); // warm up
   const start = process.cpuUsage();
-  for (let i = 0; i < requests; i++) await request(app, method, `/${route}`, cookie);
+  await run(requests);
   const used = process.cpuUsage(start);
   return (used.user + used.system) / requests;
 }
 
 const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--route' && Number.isNaN(Number(a)));
 const chosen = names.length > 0 ? names : [...Object.keys(apps), ...Object.keys(fastifyApps)];
+if (chosen.some((name) => /redis/i.test(name))) redis = await startRedis();
 for (const route of only ? [only] : ['read', 'write']) {
   const results = Object.fromEntries(chosen.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) for (const name of chosen) results[name].push(await measure(name, route));
@@ -131,3 +172,5 @@ for (const route of only ? [only] : ['read', 'write']) {
     );
   }
 }
+redis?.stop();
+process.exit(0);

@@ -32,7 +32,7 @@ export async function startRedis() {
     });
   });
   child.stdout.resume();
-  return { port, url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { port, pid: child.pid, url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 /** The `count` frames of a .cpuprofile with the most self time (by sampled time), as "percent of busy time  function  file:line". */
@@ -76,4 +76,11 @@ export function dictionaryObjects(req, res, next) {
     Object.defineProperty(object, key, descriptor);
   }
   next();
+}
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (Linux). */
+export function processCpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }

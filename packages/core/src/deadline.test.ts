@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withDeadline } from './deadline.js';
-import { SessionStoreUnavailableError } from './errors.js';
+import { InvalidSessionIdError, SessionStoreUnavailableError } from './errors.js';
 import { storeErrors } from './store-errors.js';
+import { storeCall } from './timeout.js';
 
 describe('withDeadline', () => {
   it('settles like the work when it settles in time', async () => {
@@ -39,6 +40,75 @@ describe('withDeadline', () => {
     let made = 0;
     await withDeadline(Promise.resolve(1), 1, () => new Error(`late ${++made}`));
     expect(made).toBe(0);
+  });
+
+  it('hands every rejection, the timeout too, to onRejected, which may answer or throw', async () => {
+    const recover = (error: unknown) => {
+      if (error instanceof Error && error.message === 'refused') return 'recovered';
+      throw new Error(`mapped: ${(error as Error).message}`);
+    };
+    await expect(withDeadline(Promise.reject(new Error('refused')), 1, () => new Error('late'), recover)).resolves.toBe('recovered');
+    await expect(withDeadline(new Promise<string>(() => undefined), 0.01, () => new Error('late'), recover)).rejects.toThrow(
+      'mapped: late',
+    );
+    const thrown = () => {
+      throw new Error('sync');
+    };
+    await expect(withDeadline(thrown, 1, () => new Error('late'), recover)).rejects.toThrow('mapped: sync');
+    await expect(withDeadline(Promise.resolve('fine'), 1, () => new Error('late'), recover)).resolves.toBe('fine');
+  });
+});
+
+describe('storeCall', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('bounds a call that never answers by its own deadline', async () => {
+    vi.useFakeTimers();
+    const call = storeCall('get', 2, 3, () => new Promise(() => undefined));
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(2000);
+    await expect(call).rejects.toThrow(/get did not answer within 2 s/);
+    await expect(call).rejects.toMatchObject({ retryAfter: 3 });
+  });
+
+  it('sets no timer when the store bounds the call itself within the deadline (capabilities.callTimeout)', async () => {
+    vi.useFakeTimers();
+    void storeCall('get', 2, 3, () => new Promise(() => undefined), 1);
+    void storeCall('get', 2, 3, () => new Promise(() => undefined), 2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("keeps its own deadline when the store's bound is longer", async () => {
+    vi.useFakeTimers();
+    const call = storeCall('get', 2, 3, () => new Promise(() => undefined), 5);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(2000);
+    await expect(call).rejects.toThrow(/get did not answer within 2 s/);
+  });
+
+  it("maps failures the same way with and without the store's bound", async () => {
+    for (const bound of [undefined, 1]) {
+      const cause = new Error('ECONNRESET');
+      const failed = storeCall('save', 2, 3, () => Promise.reject(cause), bound);
+      await expect(failed).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      await expect(failed).rejects.toMatchObject({ cause, retryAfter: 3 });
+      const thrown = storeCall(
+        'save',
+        2,
+        3,
+        () => {
+          throw cause;
+        },
+        bound,
+      );
+      await expect(thrown).rejects.toMatchObject({ cause });
+      // podsafe's own refusals pass through unchanged.
+      const invalid = new InvalidSessionIdError('x');
+      await expect(storeCall('get', 2, 3, () => Promise.reject(invalid), bound)).rejects.toBe(invalid);
+      await expect(storeCall('get', 2, 3, () => Promise.resolve(4), bound)).resolves.toBe(4);
+    }
   });
 });
 

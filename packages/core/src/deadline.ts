@@ -7,31 +7,54 @@
  * `onTimeout` runs only when the timer fires (an Error captures a stack, too
  * costly to make on every call), and may do more than make the error, e.g.
  * declare a silent connection dead.
+ *
+ * `onRejected`, when given, handles every rejection (the timeout's too) exactly as a
+ * `.then(undefined, onRejected)` after the call would, without a second promise and
+ * a second microtask on every store call.
  */
-export function withDeadline<T>(work: Promise<T> | (() => Promise<T>), seconds: number, onTimeout: () => unknown): Promise<T> {
+export function withDeadline<T>(
+  work: Promise<T> | (() => Promise<T>),
+  seconds: number,
+  onTimeout: () => unknown,
+  onRejected?: (error: unknown) => T,
+): Promise<T> {
   // One promise and one timer per call, no Promise.race: this runs on every store call.
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    const fail = (error: unknown) => {
+      if (onRejected === undefined) return reject(error);
+      try {
+        resolve(onRejected(error));
+      } catch (handled) {
+        reject(handled);
+      }
+    };
     const timer = setTimeout(() => {
       settled = true;
-      reject(onTimeout());
+      fail(onTimeout());
     }, seconds * 1000);
-    const done = (settle: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      settle();
-    };
     let pending: Promise<T>;
     try {
       pending = typeof work === 'function' ? work() : work;
     } catch (error) {
-      done(() => reject(error));
+      settled = true;
+      clearTimeout(timer);
+      fail(error);
       return;
     }
     Promise.resolve(pending).then(
-      (value) => done(() => resolve(value)),
-      (error: unknown) => done(() => reject(error)),
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fail(error);
+      },
     );
   });
 }

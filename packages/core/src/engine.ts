@@ -167,10 +167,13 @@ export class SessionEngine {
     }
   }
 
-  /** @internal One store call, bounded by `storeTimeout` and reported on failure. */
-  call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * @internal One store call, bounded by `storeTimeout` and reported on failure.
+   * `storeBound`: the store's own bound for this call (`capabilities.callTimeout`), see `storeCall`.
+   */
+  call<T>(operation: string, fn: () => Promise<T>, storeBound?: number): Promise<T> {
     const started = performance.now();
-    return storeCall(operation, this.options.storeTimeout, this.options.retryAfter, fn).then(undefined, (error: unknown) => {
+    return storeCall(operation, this.options.storeTimeout, this.options.retryAfter, fn, storeBound).then(undefined, (error: unknown) => {
       this.emit({ type: 'store-error', operation, error: error as Error, duration: (performance.now() - started) / 1000 });
       throw error;
     });

@@ -31,6 +31,8 @@ export class ServerSideStrategy implements PersistenceStrategy {
   readonly store: SessionStore;
   readonly #engine: SessionEngine;
   readonly #keyring: Pick<Keyring, 'sign' | 'verify'>;
+  /** The store's own bound on get/save/touch/destroy: with it, the engine sets no timer of its own. */
+  readonly #bound: number | undefined;
 
   /**
    * @param options - the engine's, or a `LegacyCookie`'s (the old library's store, cookie and signing).
@@ -43,6 +45,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
       );
     this.#engine = engine;
     this.store = store;
+    this.#bound = store.capabilities?.callTimeout;
     this.options = options;
     this.#keyring = options.keyring;
     this.legacy =
@@ -61,7 +64,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
     if (!verified.valid || !isSessionId(verified.value)) return 'invalid-cookie';
     const id = verified.value;
     const store = this.store;
-    const record = await this.#engine.call('get', () => store.get(id));
+    const record = await this.#engine.call('get', () => store.get(id), this.#bound);
     if (record === null) return 'missing';
     if (!isSessionRecord(record)) return 'corrupt';
     if (isExpired(record.meta, now, this.options)) {
@@ -74,7 +77,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
 
   reread(id: string): Promise<SessionRecord | null> {
     const store = this.store;
-    return this.#engine.call('get', () => store.get(id));
+    return this.#engine.call('get', () => store.get(id), this.#bound);
   }
 
   async write(pending: PendingWrite): Promise<WriteResult> {
@@ -92,7 +95,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
         lifetimeChanged: pending.lifetimeChanged,
       };
       if (!isNew) change.baseVersion = pending.meta.version;
-      const written = await throughIndex(engine.users, pending, () => engine.call('save', () => store.save(id, change, ttl)));
+      const written = await throughIndex(engine.users, pending, () => engine.call('save', () => store.save(id, change, ttl), this.#bound));
       if (!written) return ENDED_ELSEWHERE;
       const meta = { ...pending.next, version: pending.meta.version + 1 };
       return { action: 'save', meta, cookie: setCookie(this.#keyring.sign(id), ttl, pending.persistent), expiresAt: undefined };
@@ -102,7 +105,7 @@ export class ServerSideStrategy implements PersistenceStrategy {
       const touched = await throughIndex(
         engine.users,
         pending,
-        async () => (await engine.call('touch', () => store.touch(id, now, ttl))) !== false,
+        async () => (await engine.call('touch', () => store.touch(id, now, ttl), this.#bound)) !== false,
       );
       if (!touched) return ENDED_ELSEWHERE;
       const meta = { ...pending.meta, lastSeenAt: now };
@@ -116,13 +119,13 @@ export class ServerSideStrategy implements PersistenceStrategy {
 
   async revoke(id: string): Promise<void> {
     const store = this.store;
-    await this.#engine.call('destroy', () => store.destroy(id));
+    await this.#engine.call('destroy', () => store.destroy(id), this.#bound);
   }
 
   async liveEntry(entry: IndexedUserSession, now: number): Promise<UserIndexEntry | null> {
     // An entry can outlive its session (a destroy whose unindex failed, a touch racing a logout).
     const store = this.store;
-    const record = await this.#engine.call('get', () => store.get(entry.id));
+    const record = await this.#engine.call('get', () => store.get(entry.id), this.#bound);
     if (record && !isExpired(record.meta, now, this.options))
       return { ...entry, createdAt: record.meta.createdAt, lastSeenAt: record.meta.lastSeenAt };
     return null;

@@ -102,6 +102,15 @@ export interface SessionStoreCapabilities {
   deltaWrites: boolean;
   /** The store keeps a per-user index (the {@link UserIndexMethods}): needed by the engine's `userKey`. */
   userIndex?: boolean;
+  /**
+   * Seconds within which each `get`, `save`, `touch` and `destroy` of this store
+   * settles by itself: it resolves, or rejects with an error of its own, even when
+   * the backend never answers. A caller whose own deadline is at least this long
+   * (the engine's `storeTimeout`, the express-session bridge's `timeout`) then sets
+   * no timer per call. Leave it unset unless every one of those calls is bounded by
+   * the store, retries and fallbacks included.
+   */
+  callTimeout?: number;
 }
 
 /**

@@ -66,6 +66,7 @@ export class WholeSessionBridge {
   readonly #touchAfter: number;
   /** Session id → the `lastSeenAt` its record had when this process last read, wrote or touched it: what `touch` decides on. */
   readonly #seen = new Map<string, number>();
+  readonly #bound: number | undefined;
 
   /**
    * @param who - the drop-in's name, for the error message.
@@ -80,6 +81,7 @@ export class WholeSessionBridge {
     }
     parse.rejectUnknown(options, ['store', 'ttl', 'touchAfter', 'timeout'], BRIDGE_FOREIGN_OPTIONS);
     this.store = store;
+    this.#bound = store.capabilities?.callTimeout;
     this.#ttl = parse.seconds('ttl', options.ttl, { default: 86_400 });
     this.#touchAfter = options.touchAfter === 0 ? 0 : parse.seconds('touchAfter', options.touchAfter, { default: 3600 });
     this.#timeout = parse.seconds('timeout', options.timeout, { default: 2, max: 60 });
@@ -87,9 +89,9 @@ export class WholeSessionBridge {
 
   /** The session stored under `sid`, or `null`; ids no store could hold are sessions never written. */
   get<T = SessionDataRecord>(sid: string): Promise<T | null> {
-    return this.call('get', async () => {
-      if (!isStorableId(sid)) return null;
-      const record = await this.store.get(sid);
+    if (!isStorableId(sid)) return Promise.resolve(null);
+    // No async frame: express-session reads the session on every request.
+    return this.#call('get', () => this.store.get(sid)).then((record) => {
       if (!record) return null;
       this.#remember(sid, record.meta.lastSeenAt);
       return withoutPrototypeKeys(record.data) as T;
@@ -98,18 +100,16 @@ export class WholeSessionBridge {
 
   /** Stores the whole session under `sid`, expiring with its cookie. */
   set(sid: string, session: object): Promise<void> {
-    return this.call('set', async () => {
+    const now = nowSeconds();
+    return this.#call('set', () => {
       // JSON drops symbol-keyed internals and turns the library's cookie into its toJSON().
       const data = JSON.parse(JSON.stringify(session)) as SessionDataRecord;
-      const now = nowSeconds();
-      this.#seen.delete(sid);
-      await this.store.save(
+      return this.store.save(
         sid,
         { isNew: true, set: data, unset: [], data, meta: { createdAt: now, lastSeenAt: now } },
         this.#ttlOf(session),
       );
-      this.#remember(sid, now);
-    });
+    }).then(() => this.#remember(sid, now));
   }
 
   /**
@@ -124,8 +124,8 @@ export class WholeSessionBridge {
     const ttl = this.#ttlOf(session);
     const seen = this.#seen.get(sid);
     if (seen !== undefined && now - seen < Math.min(this.#touchAfter, ttl / 10)) return Promise.resolve(true);
-    return this.call('touch', async () => {
-      const found = (await this.store.touch(sid, now, ttl)) !== false;
+    return this.#call('touch', () => this.store.touch(sid, now, ttl)).then((touched) => {
+      const found = touched !== false;
       if (found) this.#remember(sid, now);
       else this.#seen.delete(sid);
       return found;
@@ -135,7 +135,7 @@ export class WholeSessionBridge {
   /** Deletes `sid`. */
   destroy(sid: string): Promise<void> {
     this.#seen.delete(sid);
-    return this.call('destroy', () => this.store.destroy(sid));
+    return this.#call('destroy', () => this.store.destroy(sid));
   }
 
   /**
@@ -147,16 +147,25 @@ export class WholeSessionBridge {
     this.#seen.clear();
   }
 
-  /** Keeps `lastSeenAt` for the touches that may follow; when full, the least recently used entry goes. */
+  /**
+   * Keeps `lastSeenAt` for the touches that may follow; when full, the entry seen
+   * first goes (an evicted session costs one touch when it comes back). Existing
+   * entries are updated in place: deleting and re-adding on every request made the
+   * Map rehash its deleted slots over and over.
+   */
   #remember(sid: string, lastSeenAt: number): void {
-    this.#seen.delete(sid);
-    if (this.#seen.size >= SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
+    if (this.#seen.size >= SEEN_LIMIT && !this.#seen.has(sid)) this.#seen.delete(this.#seen.keys().next().value!);
     this.#seen.set(sid, lastSeenAt);
   }
 
   /** One store call, bounded by `timeout`; failures become `SessionStoreUnavailableError`. */
   call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     return storeCall(operation, this.#timeout, 2, fn);
+  }
+
+  /** A get, set, touch or destroy: bounded by the store itself when it says so (`capabilities.callTimeout`). */
+  #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return storeCall(operation, this.#timeout, 2, fn, this.#bound);
   }
 
   /** Seconds until the session's cookie expires (at least 1), else its max age, else the default ttl. */

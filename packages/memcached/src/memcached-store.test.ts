@@ -58,6 +58,13 @@ describe('MemcachedStore on memcached', () => {
     await store.close();
   });
 
+  it('declares its per-call bound, the timeout, as capabilities.callTimeout (seconds)', async () => {
+    expect(store.capabilities.callTimeout).toBe(1);
+    const quick = new MemcachedStore({ servers, prefix: uniquePrefix('quick'), timeout: 0.3 });
+    expect(quick.capabilities).toEqual({ deltaWrites: false, userIndex: false, callTimeout: 0.3 });
+    await quick.close();
+  });
+
   describe('data layout', () => {
     it('keeps the whole record as JSON of { data, meta } under prefix + id', async () => {
       const id = newId();

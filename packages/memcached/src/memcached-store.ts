@@ -47,8 +47,9 @@ export class MemcachedStore implements SessionStore {
    * Whole-record writes, last writer wins: memjs has no CAS to merge concurrent changes with.
    * No per-user index: memcached cannot list or hold a set that never loses entries under
    * eviction, so the engine's `userKey` is refused at startup with this store.
+   * Each call is bounded by `timeout` (`callTimeout`).
    */
-  readonly capabilities: SessionStoreCapabilities = { deltaWrites: false, userIndex: false };
+  readonly capabilities: SessionStoreCapabilities;
   /** The servers, as `host:port`, in the order given (never with credentials). */
   readonly servers: readonly string[];
   /** Prefix of every key this store writes. */
@@ -64,6 +65,7 @@ export class MemcachedStore implements SessionStore {
     const resolved = resolveOptions(options);
     this.prefix = resolved.prefix;
     this.#timeout = resolved.timeout;
+    this.capabilities = { deltaWrites: false, userIndex: false, callTimeout: resolved.timeout };
     this.#maxItemBytes = resolved.maxItemBytes;
     if (resolved.client) {
       this.#client = resolved.client;

@@ -33,6 +33,14 @@ describe('RedisStore options', () => {
     });
   });
 
+  it('declares its per-call bound (capabilities.callTimeout, seconds), except with legacy, where a call may be two lookups', () => {
+    expect(construct({ redisOptions: lazy }).capabilities.callTimeout).toBe(1);
+    expect(construct({ redisOptions: lazy, timeout: 0.25 }).capabilities.callTimeout).toBe(0.25);
+    const legacy = construct({ redisOptions: lazy, legacy: { format: 'connect-redis', mode: 'read' } });
+    expect(legacy.capabilities.callTimeout).toBeUndefined();
+    expect(legacy.capabilities.deltaWrites).toBe(true);
+  });
+
   it('takes seconds and converts them to milliseconds for ioredis', () => {
     const store = construct({
       url: 'rediss://:pw@cache.example:6380/3',

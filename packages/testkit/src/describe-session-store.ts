@@ -274,6 +274,13 @@ export function describeSessionStore<S extends SessionStore>(
     });
 
     describe('optional capabilities', () => {
+      it('callTimeout, when declared, is a positive number of seconds (callers then set no timer of their own)', (ctx) => {
+        const bound = store.capabilities.callTimeout;
+        if (bound === undefined) ctx.skip();
+        expect(typeof bound).toBe('number');
+        expect(Number.isFinite(bound) && bound! > 0).toBe(true);
+      });
+
       it('ping resolves while the backend answers', async (ctx) => {
         if (!store.ping) ctx.skip();
         await expect(store.ping!()).resolves.toBeUndefined();
