@@ -108,6 +108,9 @@ export interface SessionOptions extends UserSessionOptions {
   /**
    * Seconds a single store call may take before the request fails with
    * `SessionStoreUnavailableError` (503). At most 2147483.647 (a timer's range).
+   * A store that bounds its own calls within this (`capabilities.callTimeout`:
+   * RedisStore's and MemcachedStore's `timeout`) fails first with its own error, so
+   * no timer is set per call for it.
    * @default `2` seconds
    */
   storeTimeout?: number;

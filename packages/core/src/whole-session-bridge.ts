@@ -29,6 +29,8 @@ export interface WholeSessionBridgeOptions {
   touchAfter?: number;
   /**
    * Seconds a single store call may take before it fails with `SessionStoreUnavailableError`.
+   * A store bounding its own calls within this (`capabilities.callTimeout`) fails
+   * first with its own error, and no timer is set per call for it.
    * @default `2` seconds
    */
   timeout?: number;
