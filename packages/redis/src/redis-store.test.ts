@@ -28,6 +28,15 @@ describe('RedisStore on the shared Redis', () => {
     await admin.quit();
   });
 
+  it("a caller's bad ttl or time is refused as such (RangeError), never reported as Redis being unavailable", async () => {
+    const id = newId();
+    await expect(store.save(id, create({ a: 1 }), Number.NaN)).rejects.toThrow(RangeError);
+    await store.save(id, create({ a: 1 }), 600);
+    await expect(store.touch(id, Number.POSITIVE_INFINITY, 600)).rejects.toThrow(RangeError);
+    await expect(store.touch(id, Date.now() / 1000, Number.NaN)).rejects.toThrow(/ttl must be a finite number/);
+    expect((await store.get(id))?.data).toEqual({ a: 1 });
+  });
+
   it('keeps one hash per session: a d: field per data key (JSON) and m: meta fields', async () => {
     const id = newId();
     await store.save(id, create({ views: 2, user: { id: 'u1' }, 'm:v': 'data, not meta' }, 1_700_000_000.25), 600);

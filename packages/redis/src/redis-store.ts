@@ -10,6 +10,7 @@ import type {
   SessionStoreStatus,
   UserIndexEntry,
 } from '@podsafe/core';
+import { InvalidSessionIdError } from '@podsafe/core';
 import { assertStorableId, isStorableId, withDeadline } from '@podsafe/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { createClient, describeAddress } from './client.js';
@@ -32,16 +33,10 @@ function noSessionOnWrongType(error: unknown): null {
 
 /** `assertStorableId` as a rejected promise, for the methods that have no async frame. */
 function refusedId(id: string): Promise<never> | undefined {
-  if (isStorableId(id)) return undefined;
-  try {
-    assertStorableId(id);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return isStorableId(id) ? undefined : Promise.reject(new InvalidSessionIdError(id));
 }
 
 const decodeReply = (hash: Record<string, string> | null): SessionRecord | null => (hash ? decodeRecord(hash) : null);
-const isOne = (reply: number): boolean => reply === 1;
 
 /**
  * Sessions in Redis (standalone, Sentinel or Cluster) through ioredis: one hash per
@@ -140,9 +135,11 @@ export class RedisStore implements SessionStore {
     return this.#legacy ? this.#legacy.save(id, change, ttl) : this.#save(id, change, ttl);
   }
 
-  #save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
+  async #save(id: string, change: SessionChange, ttl: number): Promise<boolean> {
     const key = sessionKey(this.prefix, id);
-    return this.#call('save', () => this.#scripts.podsafeSaveV1(key, saveArgs(change, ttl))).then(isOne);
+    // Outside the call: a bad ttl or unencodable data is the caller's error, not an outage.
+    const args = saveArgs(change, ttl);
+    return (await this.#call('save', () => this.#scripts.podsafeSaveV1(key, args))) === 1;
   }
 
   /** Records `lastSeenAt` (unix seconds) and extends the TTL to `ttl` seconds, in one EVALSHA; a missing session stays missing and resolves `false`. */
@@ -152,11 +149,10 @@ export class RedisStore implements SessionStore {
     return this.#legacy ? this.#legacy.touch(id, lastSeenAt, ttl) : this.#touch(id, lastSeenAt, ttl);
   }
 
-  #touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
+  async #touch(id: string, lastSeenAt: number, ttl: number): Promise<boolean> {
     const key = sessionKey(this.prefix, id);
-    return this.#call('touch', () => this.#scripts.podsafeTouchV1(key, [timeText('lastSeenAt', lastSeenAt), String(ttlMillis(ttl))])).then(
-      isOne,
-    );
+    const args = [timeText('lastSeenAt', lastSeenAt), String(ttlMillis(ttl))];
+    return (await this.#call('touch', () => this.#scripts.podsafeTouchV1(key, args))) === 1;
   }
 
   /** Deletes the session (one UNLINK); deleting a missing one is not an error. */
